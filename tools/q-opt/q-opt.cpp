@@ -1,0 +1,27 @@
+//===- q-opt.cpp - the q optimizer driver ---------------------------------===//
+//
+// mlir-opt with the q dialect and its passes, plus the upstream dialects,
+// passes and extensions that the lowerings and the AOT pipeline use.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/IR/QDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::q::QDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "q optimizer: passes over the q dialect and MLIR\n",
+      registry));
+}

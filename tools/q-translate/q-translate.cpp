@@ -1,0 +1,17 @@
+//===- q-translate.cpp - translations in and out of the q dialect ---------===//
+//
+// mlir-translate with the upstream translations (MLIR -> LLVM IR among them)
+// and q's own: MXNet import and export.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/IR/QDialect.h"
+
+#include "mlir/InitAllTranslations.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllTranslations();
+  return mlir::failed(mlir::mlirTranslateMain(
+      argc, argv, "q translator: MXNet <-> q dialect, MLIR -> LLVM IR\n"));
+}
