@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace mlir::q;
@@ -89,8 +91,10 @@ EltwiseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "'" << stringifyEltwiseKind(kind)
                        << "' takes at most one parameter";
   if (kind == EltwiseKind::clip && alpha > beta)
-    return emitError() << "clip bounds are reversed: min " << alpha
-                       << " > max " << beta;
+    return emitError() << "clip bounds are reversed: min "
+                       << llvm::formatv("{0}", llvm::format("%g", alpha))
+                       << " > max "
+                       << llvm::formatv("{0}", llvm::format("%g", beta));
   return success();
 }
 

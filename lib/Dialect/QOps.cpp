@@ -5,6 +5,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace mlir::q;
@@ -32,9 +34,9 @@ FailureOr<RankedTensorType> rankedOperand(std::optional<Location> loc,
                                           Value value, StringRef what) {
   auto type = llvm::dyn_cast_if_present<RankedTensorType>(
       value ? value.getType() : Type());
-  if (!type)
+  if (!type || !type.hasStaticShape())
     return emitOptionalError(loc, "'", OpT::getOperationName(), "' op ",
-                             what, " must be a ranked tensor");
+                             what, " must be a tensor with a static shape");
   return type;
 }
 
@@ -69,6 +71,11 @@ Type elementTypeOf(Value value) {
 
 bool isF32Tensor(Value value) { return elementTypeOf(value).isF32(); }
 
+/// Numbers in diagnostics as people write them: 2.55, not 2.550000e+00.
+std::string formatNumber(double value) {
+  return llvm::formatv("{0}", llvm::format("%g", value)).str();
+}
+
 /// Calibration ranges come in pairs and must be finite and ordered.
 LogicalResult verifyCalibRange(Operation *op, std::optional<APFloat> minRange,
                                std::optional<APFloat> maxRange) {
@@ -82,7 +89,7 @@ LogicalResult verifyCalibRange(Operation *op, std::optional<APFloat> minRange,
     return op->emitOpError("calibration range must be finite");
   if (lo > hi)
     return op->emitOpError("calibration range is reversed: min ")
-           << lo << " > max " << hi;
+           << formatNumber(lo) << " > max " << formatNumber(hi);
   return success();
 }
 
@@ -130,8 +137,10 @@ LogicalResult verifyQuantizedResult(Operation *op, Type resultElement,
   double step = quantizedStepFromRange(wantUnsigned, *calibMin, *calibMax);
   if (std::fabs(uniform.getScale() - step) > 1e-6 * step)
     return op->emitOpError("result scale ")
-           << uniform.getScale() << " does not match the calibration range ["
-           << *calibMin << ", " << *calibMax << "], which gives " << step;
+           << formatNumber(uniform.getScale())
+           << " does not match the calibration range ["
+           << formatNumber(*calibMin) << ", " << formatNumber(*calibMax)
+           << "], which gives " << formatNumber(step);
   return success();
 }
 
