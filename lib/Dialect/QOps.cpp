@@ -184,8 +184,8 @@ LogicalResult verifyFusedDTypes(Operation *op, Value input, Value weight,
     return failure();
   if (bias && !isF32Tensor(bias)) {
     auto biasStorage = storageOf(elementTypeOf(bias));
-    if (!biasStorage || biasStorage->width != 32)
-      return op->emitOpError("quantized bias must have i32 storage, got ")
+    if (!biasStorage || (biasStorage->width != 32 && biasStorage->width != 8))
+      return op->emitOpError("quantized bias must have i32 or i8 storage, got ")
              << elementTypeOf(bias);
   }
   if (!isF32Tensor(result)) {
@@ -496,6 +496,35 @@ LogicalResult ScalarOp::inferReturnTypes(MLIRContext *,
                              "' op scalar must be finite");
   inferred.push_back(*input);
   return success();
+}
+
+LogicalResult QuantizedAddOp::verify() {
+  auto lhs = getLhs().getType(), rhs = getRhs().getType();
+  if (lhs.getShape() != rhs.getShape() ||
+      lhs.getShape() != getOutput().getType().getShape())
+    return emitOpError("operands and result must have one shape");
+  for (Type element : {lhs.getElementType(), rhs.getElementType()})
+    if (llvm::cast<quant::QuantizedType>(element)
+            .getStorageTypeIntegralWidth() != 8)
+      return emitOpError("operands must have 8-bit storage, got ") << element;
+  if (failed(verifyCalibRange(*this, getMinCalibRange(), getMaxCalibRange())))
+    return failure();
+  auto result =
+      llvm::cast<quant::QuantizedType>(getOutput().getType().getElementType());
+  if (!getMinCalibRange()) {
+    if (result.getStorageTypeIntegralWidth() != 32 ||
+        !llvm::isa<quant::AnyQuantizedType>(result))
+      return emitOpError("without a calibration range the result is "
+                         "!quant.any<i32:f32>, got ")
+             << result;
+    return success();
+  }
+  bool bothUnsigned =
+      !llvm::cast<quant::QuantizedType>(lhs.getElementType()).isSigned() &&
+      !llvm::cast<quant::QuantizedType>(rhs.getElementType()).isSigned();
+  return verifyQuantizedResult(
+      *this, result, bothUnsigned ? QuantDType::uint8 : QuantDType::int8,
+      getMinCalibRange(), getMaxCalibRange());
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,7 +16,7 @@
 #include <cstdlib>
 
 using namespace llvm;
-using namespace q::mxnet;
+using namespace mxnet;
 
 static Error attrFail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
@@ -24,7 +24,7 @@ static Error attrFail(const Twine &msg) {
 
 static std::string quoted(StringRef s) { return ("'" + s + "'").str(); }
 
-Expected<int64_t> q::mxnet::parseInt(StringRef text) {
+Expected<int64_t> mxnet::parseInt(StringRef text) {
   StringRef s = text.trim();
   // Python 2 printed longs with a suffix: str((3L, 3L)) == "(3L, 3L)".
   if (s.ends_with("L") || s.ends_with("l"))
@@ -41,7 +41,7 @@ Expected<int64_t> q::mxnet::parseInt(StringRef text) {
   return v;
 }
 
-Expected<double> q::mxnet::parseFloat(StringRef text, bool allowNonFinite) {
+Expected<double> mxnet::parseFloat(StringRef text, bool allowNonFinite) {
   StringRef s = text.trim();
   StringRef body = s;
   if (!body.consume_front("-"))
@@ -73,7 +73,7 @@ Expected<double> q::mxnet::parseFloat(StringRef text, bool allowNonFinite) {
   return v;
 }
 
-Expected<bool> q::mxnet::parseBool(StringRef text) {
+Expected<bool> mxnet::parseBool(StringRef text) {
   StringRef s = text.trim();
   if (s.equals_insensitive("true") || s == "1")
     return true;
@@ -83,7 +83,7 @@ Expected<bool> q::mxnet::parseBool(StringRef text) {
                   " (expected True, False, 1 or 0)");
 }
 
-Expected<std::optional<int64_t>> q::mxnet::parseOptInt(StringRef text) {
+Expected<std::optional<int64_t>> mxnet::parseOptInt(StringRef text) {
   if (text.trim() == "None")
     return std::optional<int64_t>();
   auto v = parseInt(text);
@@ -92,7 +92,7 @@ Expected<std::optional<int64_t>> q::mxnet::parseOptInt(StringRef text) {
   return std::optional<int64_t>(*v);
 }
 
-Expected<std::optional<double>> q::mxnet::parseOptFloat(StringRef text) {
+Expected<std::optional<double>> mxnet::parseOptFloat(StringRef text) {
   if (text.trim() == "None")
     return std::optional<double>();
   auto v = parseFloat(text);
@@ -133,7 +133,7 @@ static Expected<SmallVector<StringRef>> splitTuple(StringRef text) {
   return items;
 }
 
-Expected<std::vector<int64_t>> q::mxnet::parseIntTuple(StringRef text) {
+Expected<std::vector<int64_t>> mxnet::parseIntTuple(StringRef text) {
   auto items = splitTuple(text);
   if (!items)
     return items.takeError();
@@ -151,7 +151,7 @@ Expected<std::vector<int64_t>> q::mxnet::parseIntTuple(StringRef text) {
 }
 
 Expected<std::vector<std::optional<int64_t>>>
-q::mxnet::parseOptIntTuple(StringRef text) {
+mxnet::parseOptIntTuple(StringRef text) {
   auto items = splitTuple(text);
   if (!items)
     return items.takeError();
@@ -172,7 +172,7 @@ q::mxnet::parseOptIntTuple(StringRef text) {
   return out;
 }
 
-Expected<std::vector<double>> q::mxnet::parseFloatTuple(StringRef text,
+Expected<std::vector<double>> mxnet::parseFloatTuple(StringRef text,
                                                         bool allowNonFinite) {
   auto items = splitTuple(text);
   if (!items)
@@ -188,7 +188,7 @@ Expected<std::vector<double>> q::mxnet::parseFloatTuple(StringRef text,
   return out;
 }
 
-std::string q::mxnet::formatIntTuple(ArrayRef<int64_t> values) {
+std::string mxnet::formatIntTuple(ArrayRef<int64_t> values) {
   std::string out = "(";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i)
@@ -201,7 +201,7 @@ std::string q::mxnet::formatIntTuple(ArrayRef<int64_t> values) {
 }
 
 std::string
-q::mxnet::formatOptIntTuple(ArrayRef<std::optional<int64_t>> values) {
+mxnet::formatOptIntTuple(ArrayRef<std::optional<int64_t>> values) {
   std::string out = "(";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i)
@@ -213,11 +213,11 @@ q::mxnet::formatOptIntTuple(ArrayRef<std::optional<int64_t>> values) {
   return out + ")";
 }
 
-std::string q::mxnet::formatBool(bool value) {
+std::string mxnet::formatBool(bool value) {
   return value ? "True" : "False";
 }
 
-std::string q::mxnet::formatFloatFixed(float value) {
+std::string mxnet::formatFloatFixed(float value) {
   char buf[64];
   snprintf(buf, sizeof(buf), "%f", static_cast<double>(value));
   return buf;
@@ -284,15 +284,15 @@ static std::string shortestRepr(double value, bool asFloat) {
   return pythonLayout(negative, digits, exp10);
 }
 
-std::string q::mxnet::formatFloatRepr(double value) {
+std::string mxnet::formatFloatRepr(double value) {
   return shortestRepr(value, /*asFloat=*/false);
 }
 
-std::string q::mxnet::formatFloat32Repr(float value) {
+std::string mxnet::formatFloat32Repr(float value) {
   return shortestRepr(value, /*asFloat=*/true);
 }
 
-Error q::mxnet::attrError(Error err, const Node &node, uint32_t id,
+Error mxnet::attrError(Error err, const Node &node, uint32_t id,
                           StringRef key) {
   std::string msg = toString(std::move(err));
   return createStringError(inconvertibleErrorCode(),

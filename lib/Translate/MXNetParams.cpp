@@ -27,7 +27,7 @@
 #include <cstring>
 
 using namespace llvm;
-using namespace q::mxnet;
+using namespace mxnet;
 
 // Element data is copied byte-for-byte between the file and host values.
 static_assert(llvm::endianness::native == llvm::endianness::little,
@@ -47,7 +47,7 @@ constexpr uint64_t kMinRecordBytes = 4;
 // DType helpers
 //===----------------------------------------------------------------------===//
 
-std::optional<size_t> q::mxnet::dtypeSize(int32_t code) {
+std::optional<size_t> mxnet::dtypeSize(int32_t code) {
   switch (code) {
   case 0:  // f32
   case 4:  // i32
@@ -71,11 +71,11 @@ std::optional<size_t> q::mxnet::dtypeSize(int32_t code) {
   }
 }
 
-size_t q::mxnet::dtypeSize(DType dtype) {
+size_t mxnet::dtypeSize(DType dtype) {
   return dtypeSize(static_cast<int32_t>(dtype)).value_or(0);
 }
 
-StringRef q::mxnet::dtypeName(DType dtype) {
+StringRef mxnet::dtypeName(DType dtype) {
   switch (dtype) {
   case DType::F32:
     return "float32";
@@ -107,7 +107,7 @@ StringRef q::mxnet::dtypeName(DType dtype) {
   return "?";
 }
 
-bool q::mxnet::isSupportedDType(DType dtype) {
+bool mxnet::isSupportedDType(DType dtype) {
   switch (dtype) {
   case DType::F32:
   case DType::F64:
@@ -139,7 +139,7 @@ const NDArray *ParamsFile::lookup(StringRef name) const {
   return nullptr;
 }
 
-std::pair<StringRef, StringRef> q::mxnet::splitParamName(StringRef stored) {
+std::pair<StringRef, StringRef> mxnet::splitParamName(StringRef stored) {
   for (StringRef kind : {"arg", "aux"})
     if (stored.size() > kind.size() && stored.starts_with(kind) &&
         stored[kind.size()] == ':')
@@ -410,18 +410,18 @@ Expected<ParamsFile> ParamsReader::read() {
   return file;
 }
 
-Expected<ParamsFile> q::mxnet::parseParams(ArrayRef<uint8_t> bytes,
+Expected<ParamsFile> mxnet::parseParams(ArrayRef<uint8_t> bytes,
                                            StringRef fileName) {
   return ParamsReader(bytes, fileName).read();
 }
 
-Expected<ParamsFile> q::mxnet::parseParams(StringRef bytes,
+Expected<ParamsFile> mxnet::parseParams(StringRef bytes,
                                            StringRef fileName) {
   return parseParams(ArrayRef<uint8_t>(bytes.bytes_begin(), bytes.size()),
                      fileName);
 }
 
-Expected<ParamsFile> q::mxnet::readParamsFile(StringRef path) {
+Expected<ParamsFile> mxnet::readParamsFile(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -436,7 +436,7 @@ Expected<ParamsFile> q::mxnet::readParamsFile(StringRef path) {
 // Writer
 //===----------------------------------------------------------------------===//
 
-Error q::mxnet::verifyNDArray(const NDArray &array, StringRef name) {
+Error mxnet::verifyNDArray(const NDArray &array, StringRef name) {
   std::string who = name.empty() ? "array" : ("array '" + name + "'").str();
   auto fail = [&](const Twine &msg) {
     return createStringError(inconvertibleErrorCode(), who + ": " + msg.str());
@@ -474,7 +474,7 @@ struct ByteWriter {
 };
 } // namespace
 
-std::vector<uint8_t> q::mxnet::writeParams(const ParamsFile &file) {
+std::vector<uint8_t> mxnet::writeParams(const ParamsFile &file) {
   std::vector<uint8_t> out;
   ByteWriter w{out};
   w.put<uint64_t>(kListMagic);
@@ -510,7 +510,7 @@ std::vector<uint8_t> q::mxnet::writeParams(const ParamsFile &file) {
   return out;
 }
 
-Error q::mxnet::writeParamsFile(const ParamsFile &file, StringRef path) {
+Error mxnet::writeParamsFile(const ParamsFile &file, StringRef path) {
   for (const auto &[name, a] : file.arrays)
     if (Error e = verifyNDArray(a, name))
       return createStringError(inconvertibleErrorCode(),
@@ -526,7 +526,7 @@ Error q::mxnet::writeParamsFile(const ParamsFile &file, StringRef path) {
 // Conversions
 //===----------------------------------------------------------------------===//
 
-float q::mxnet::halfToFloat(uint16_t h) {
+float mxnet::halfToFloat(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f;
   uint32_t mant = h & 0x3ff;
@@ -545,7 +545,7 @@ float q::mxnet::halfToFloat(uint16_t h) {
   return f;
 }
 
-uint16_t q::mxnet::floatToHalf(float value) {
+uint16_t mxnet::floatToHalf(float value) {
   uint32_t x;
   std::memcpy(&x, &value, sizeof(x));
   uint16_t sign = (x >> 16) & 0x8000;
@@ -578,7 +578,7 @@ static void convert(const std::vector<uint8_t> &data, std::vector<float> &out) {
   }
 }
 
-Expected<std::vector<float>> q::mxnet::toFloat32(const NDArray &array) {
+Expected<std::vector<float>> mxnet::toFloat32(const NDArray &array) {
   if (array.isNone)
     return createStringError(inconvertibleErrorCode(),
                              "cannot convert a none array to float32");
@@ -637,7 +637,7 @@ Expected<std::vector<float>> q::mxnet::toFloat32(const NDArray &array) {
   return out;
 }
 
-NDArray q::mxnet::makeF32(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+NDArray mxnet::makeF32(ArrayRef<int64_t> shape, ArrayRef<float> values) {
   NDArray a;
   a.shape.assign(shape.begin(), shape.end());
   a.dtype = DType::F32;

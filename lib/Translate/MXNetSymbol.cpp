@@ -17,7 +17,7 @@
 #include <limits>
 
 using namespace llvm;
-using namespace q::mxnet;
+using namespace mxnet;
 
 //===----------------------------------------------------------------------===//
 // Data model helpers
@@ -37,13 +37,13 @@ std::optional<uint32_t> Graph::numOutputs(uint32_t id) const {
   return nodeRowPtr[id + 1] - nodeRowPtr[id];
 }
 
-bool q::mxnet::operator==(const Node &a, const Node &b) {
+bool mxnet::operator==(const Node &a, const Node &b) {
   return a.op == b.op && a.name == b.name && a.attrs == b.attrs &&
          a.inputs == b.inputs && a.controlDeps == b.controlDeps &&
          a.subgraphs == b.subgraphs;
 }
 
-bool q::mxnet::operator==(const Graph &a, const Graph &b) {
+bool mxnet::operator==(const Graph &a, const Graph &b) {
   return a.nodes == b.nodes && a.argNodes == b.argNodes &&
          a.nodeRowPtr == b.nodeRowPtr && a.heads == b.heads &&
          a.attrs == b.attrs && a.mxnetVersion == b.mxnetVersion;
@@ -524,7 +524,7 @@ static Error verifyGraphImpl(const Graph &g, const std::string &prefix) {
   return Error::success();
 }
 
-Error q::mxnet::verifyGraph(const Graph &graph, StringRef fileName) {
+Error mxnet::verifyGraph(const Graph &graph, StringRef fileName) {
   return verifyGraphImpl(graph, fileName.empty() ? "" : fileName.str() + ": ");
 }
 
@@ -586,7 +586,7 @@ static Error checkNesting(StringRef text, StringRef fileName) {
   return Error::success();
 }
 
-Expected<Graph> q::mxnet::parseSymbolJSON(StringRef text, StringRef fileName) {
+Expected<Graph> mxnet::parseSymbolJSON(StringRef text, StringRef fileName) {
   if (Error e = checkNesting(text, fileName))
     return std::move(e);
   Expected<json::Value> doc = json::parse(text);
@@ -595,7 +595,7 @@ Expected<Graph> q::mxnet::parseSymbolJSON(StringRef text, StringRef fileName) {
   return SymbolReader(fileName).readGraph(*doc, "", std::nullopt);
 }
 
-Expected<Graph> q::mxnet::readSymbolFile(StringRef path) {
+Expected<Graph> mxnet::readSymbolFile(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -861,13 +861,13 @@ void DmlcJSONWriter::graph(const Graph &g, bool top) {
   endObject();
 }
 
-std::string q::mxnet::writeSymbolJSON(const Graph &graph) {
+std::string mxnet::writeSymbolJSON(const Graph &graph) {
   std::string out;
   DmlcJSONWriter(out).graph(graph, /*top=*/true);
   return out;
 }
 
-Error q::mxnet::writeSymbolFile(const Graph &graph, StringRef path) {
+Error mxnet::writeSymbolFile(const Graph &graph, StringRef path) {
   std::string text = writeSymbolJSON(graph);
   return writeToOutput(path, [&](raw_ostream &os) {
     os << text;

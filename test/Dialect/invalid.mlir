@@ -226,9 +226,9 @@ func.func @fused_weight_axis(%x: tensor<1x2x4x4x!quant.any<u8:f32>>, %w: tensor<
 
 // -----
 
-func.func @fused_bias_i8(%x: tensor<1x2x4x4x!quant.any<u8:f32>>, %w: tensor<2x2x1x1x!quant.any<i8:f32>>, %b: tensor<2x!quant.any<i8:f32>>) {
-  // expected-error @+1 {{'q.fused_conv' op quantized bias must have i32 storage, got '!quant.any<i8:f32>'}}
-  %0 = q.fused_conv %x, %w bias(%b) : (tensor<1x2x4x4x!quant.any<u8:f32>>, tensor<2x2x1x1x!quant.any<i8:f32>>, tensor<2x!quant.any<i8:f32>>) -> tensor<1x2x4x4x!quant.any<i32:f32>>
+func.func @fused_bias_i16(%x: tensor<1x2x4x4x!quant.any<u8:f32>>, %w: tensor<2x2x1x1x!quant.any<i8:f32>>, %b: tensor<2x!quant.any<i16:f32>>) {
+  // expected-error @+1 {{'q.fused_conv' op quantized bias must have i32 or i8 storage, got '!quant.any<i16:f32>'}}
+  %0 = q.fused_conv %x, %w bias(%b) : (tensor<1x2x4x4x!quant.any<u8:f32>>, tensor<2x2x1x1x!quant.any<i8:f32>>, tensor<2x!quant.any<i16:f32>>) -> tensor<1x2x4x4x!quant.any<i32:f32>>
   return
 }
 
@@ -765,5 +765,37 @@ func.func @requantize_input(%x: tensor<4x8x!quant.any<i8:f32>>) {
 func.func @requantize_scale(%x: tensor<4x8x!quant.any<i32:f32>>) {
   // expected-error @+1 {{'q.requantize' op result scale 0.1 does not match the calibration range [0, 5.11], which gives 0.02}}
   %0 = q.requantize %x <{min_calib_range = 0.0 : f32, max_calib_range = 5.11 : f32, out_type = #q<quant_dtype uint8>}> : tensor<4x8x!quant.any<i32:f32>> -> tensor<4x8x!quant.uniform<u8:f32, 0.1>>
+  return
+}
+
+// -----
+
+func.func @quantized_add_shape(%x: tensor<4x!quant.any<u8:f32>>, %y: tensor<5x!quant.any<u8:f32>>) {
+  // expected-error @+1 {{'q.quantized_add' op operands and result must have one shape}}
+  %0 = q.quantized_add %x, %y : (tensor<4x!quant.any<u8:f32>>, tensor<5x!quant.any<u8:f32>>) -> tensor<4x!quant.any<i32:f32>>
+  return
+}
+
+// -----
+
+func.func @quantized_add_i32(%x: tensor<4x!quant.any<i32:f32>>) {
+  // expected-error @+1 {{'q.quantized_add' op operands must have 8-bit storage, got '!quant.any<i32:f32>'}}
+  %0 = q.quantized_add %x, %x : (tensor<4x!quant.any<i32:f32>>, tensor<4x!quant.any<i32:f32>>) -> tensor<4x!quant.any<i32:f32>>
+  return
+}
+
+// -----
+
+func.func @quantized_add_dynamic(%x: tensor<4x!quant.any<u8:f32>>) {
+  // expected-error @+1 {{'q.quantized_add' op without a calibration range the result is !quant.any<i32:f32>, got '!quant.any<u8:f32>'}}
+  %0 = q.quantized_add %x, %x : (tensor<4x!quant.any<u8:f32>>, tensor<4x!quant.any<u8:f32>>) -> tensor<4x!quant.any<u8:f32>>
+  return
+}
+
+// -----
+
+func.func @quantized_add_mixed(%x: tensor<4x!quant.any<u8:f32>>, %y: tensor<4x!quant.any<i8:f32>>) {
+  // expected-error @+1 {{'q.quantized_add' op out_type int8 with this calibration range gives i8 storage, but the result is '!quant.uniform<u8:f32, 0.011741682974559686>'}}
+  %0 = q.quantized_add %x, %y <{min_calib_range = 0.0 : f32, max_calib_range = 3.0 : f32}> : (tensor<4x!quant.any<u8:f32>>, tensor<4x!quant.any<i8:f32>>) -> tensor<4x!quant.uniform<u8:f32, 0.011741682974559686>>
   return
 }

@@ -194,6 +194,10 @@ func.func @quantization(%x: tensor<4x8xf32>, %i: tensor<4x8xi8>,
   %8 = q.dequantize %dyn : tensor<4x8x!quant.any<i32:f32>>
   // CHECK: q.activation <relu> %{{.*}} : tensor<4x8x!quant.uniform<u8:f32, 1.000000e-02>>
   %9 = q.activation <relu> %1 : tensor<4x8x!quant.uniform<u8:f32, 0.01>>
+  // CHECK: q.quantized_add %{{.*}}, %{{.*}} <{max_calib_range = 3.000000e+00 : f32, min_calib_range = 0.000000e+00 : f32}> : (tensor<4x8x!quant.uniform<u8:f32, 1.000000e-02>>, tensor<4x8x!quant.uniform<u8:f32, 1.000000e-02>>) -> tensor<4x8x!quant.uniform<u8:f32, 0.011741682974559686>>
+  %10 = q.quantized_add %1, %1 <{min_calib_range = 0.0 : f32, max_calib_range = 3.0 : f32}> : (tensor<4x8x!quant.uniform<u8:f32, 0.01>>, tensor<4x8x!quant.uniform<u8:f32, 0.01>>) -> tensor<4x8x!quant.uniform<u8:f32, 0.011741682974559686>>
+  // CHECK: q.quantized_add {{.*}} -> tensor<4x8x!quant.any<i32:f32>>
+  %11 = q.quantized_add %1, %0 : (tensor<4x8x!quant.uniform<u8:f32, 0.01>>, tensor<4x8x!quant.uniform<i8:f32, 0.02>>) -> tensor<4x8x!quant.any<i32:f32>>
   "test.use"(%5, %8) : (tensor<4x8xf32>, tensor<4x8xf32>) -> ()
   return
 }

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/Tools/ToolDefaults.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -15,6 +16,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::q::printLocationsByDefault();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::q::QDialect>();

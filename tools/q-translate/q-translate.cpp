@@ -6,12 +6,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/Tools/ToolDefaults.h"
+#include "QDialect/Translate/MXNet.h"
 
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
+  mlir::q::printLocationsByDefault();
+  mlir::q::registerMXNetTranslations();
   return mlir::failed(mlir::mlirTranslateMain(
       argc, argv, "q translator: MXNet <-> q dialect, MLIR -> LLVM IR\n"));
 }

@@ -240,6 +240,22 @@ def Q_ScalarOp : Q_Op<"scalar", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$kind $input prop-dict attr-dict `:` type($input)";
 }
 
+def Q_QuantizedAddOp : Q_Op<"quantized_add", [Pure]> {
+  let summary = "sum of two quantized tensors of one shape";
+  let description = [{
+    MXNet's `_contrib_quantized_elemwise_add`. Without a calibration range
+    the result holds i32 values; with one it is 8-bit with the range's
+    scale: uint8 when both inputs are uint8, int8 otherwise.
+  }];
+  let arguments = !con((ins Q_QuantTensor:$lhs, Q_QuantTensor:$rhs),
+                       Q_CalibAttrs);
+  let results = (outs Q_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs prop-dict attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling and data movement
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,64 @@
+//===- MXNet.h - MXNet import and export --------------------------*- C++ -*-===//
+//
+// Translations between MXNet model files and the q dialect. The importer
+// builds one function, `@main`, whose arguments are the data inputs (then,
+// when no .params file is given, the parameters) and whose results are the
+// graph heads; parameters from a .params file become `arith.constant`s
+// holding `dense_resource` blobs. MXNet names travel as `NameLoc`s on ops and
+// constants, and as `q.name` attributes on arguments and results.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QDIALECT_TRANSLATE_MXNET_H
+#define QDIALECT_TRANSLATE_MXNET_H
+
+#include "QDialect/Translate/MXNetFormat.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mlir::q {
+
+struct MXNetImportOptions {
+  /// Used in messages and locations.
+  std::string symbolFile = "<symbol>";
+  /// Parameters; null imports them as function arguments instead.
+  const ::mxnet::ParamsFile *params = nullptr;
+  std::string paramsFile = "<params>";
+  /// Data input shapes ("data" -> {1, 3, 224, 224}); inputs without one
+  /// fall back to their `__shape__` attribute.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Parameters in the file that the graph does not use are an error unless
+  /// this is set (MXNet's allow_extra).
+  bool allowExtraParams = false;
+};
+
+/// Parses `--mxnet-input-shape` text: `data:1,3,224,224`, several separated
+/// by `;` or spaces.
+llvm::Expected<llvm::StringMap<llvm::SmallVector<int64_t>>>
+parseInputShapes(llvm::StringRef text);
+
+/// Imports an MXNet graph. Errors name the symbol file and the node (name,
+/// index and op) or the parameter, and are reported through `context`'s
+/// diagnostic handler.
+OwningOpRef<ModuleOp> importMXNet(const ::mxnet::Graph &graph,
+                                  const MXNetImportOptions &options,
+                                  MLIRContext *context);
+
+/// Names of the MXNet ops the importer understands, sorted.
+std::vector<std::string> supportedMXNetOps();
+
+/// Exports a module produced by importMXNet (and transformed by q's passes)
+/// back to MXNet 1.9's format. Parameters held as constants go to `params`
+/// (`arg:`/`aux:` names); quantized weights are written as int8.
+LogicalResult exportMXNet(ModuleOp module, ::mxnet::Graph &graph,
+                          ::mxnet::ParamsFile &params);
+
+/// Registers `--import-mxnet` and `--export-mxnet` with mlir-translate.
+void registerMXNetTranslations();
+
+} // namespace mlir::q
+
+#endif // QDIALECT_TRANSLATE_MXNET_H

@@ -1,0 +1,807 @@
+//===- MXNetExport.cpp - the q dialect to MXNet symbol JSON + .params -----===//
+//
+// Writes the function `@main` of a module as an MXNet 1.9 graph: one node
+// per op in program order (which is topological), variables for arguments
+// and constants, fused ops as `_sg_mkldnn_*` nodes carrying their fp32 inner
+// graph, and quantized tensors as MXNet's (data, min, max) triples. What the
+// importer reads back is the same module.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/Translate/MXNet.h"
+
+#include "QDialect/IR/QDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::q;
+using ::mxnet::Graph;
+using ::mxnet::NDArray;
+using ::mxnet::Node;
+using ::mxnet::NodeEntry;
+namespace fmt = ::mxnet;
+
+namespace {
+
+class Exporter {
+public:
+  Exporter(ModuleOp module, Graph &graph, fmt::ParamsFile &params)
+      : module(module), graph(graph), params(params) {}
+
+  LogicalResult run();
+
+private:
+  //===--- Graph building ------------------------------------------------===//
+
+  uint32_t addNode(Node node, uint32_t numOutputs = 1) {
+    uint32_t id = graph.nodes.size();
+    if (node.isVariable())
+      graph.argNodes.push_back(id);
+    usedNames.insert(node.name);
+    graph.nodes.push_back(std::move(node));
+    outputCounts.push_back(numOutputs);
+    return id;
+  }
+  /// The op's MXNet name: its NameLoc, or a fresh `<prefix><n>`.
+  std::string nameOf(Operation *op, llvm::StringRef prefix) {
+    if (auto name = findName(op->getLoc()))
+      if (!usedNames.contains(*name))
+        return name->str();
+    std::string fresh;
+    do
+      fresh = (prefix + llvm::Twine(counter++)).str();
+    while (usedNames.contains(fresh));
+    return fresh;
+  }
+  static std::optional<llvm::StringRef> findName(Location loc) {
+    if (auto name = llvm::dyn_cast<NameLoc>(loc))
+      return name.getName().strref();
+    if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+      for (Location inner : fused.getLocations())
+        if (auto name = findName(inner))
+          return name;
+    return std::nullopt;
+  }
+
+  FailureOr<NodeEntry> entryOf(Operation *user, Value value);
+  /// The (min, max) entries of a quantized value's producer.
+  FailureOr<std::pair<NodeEntry, NodeEntry>> rangeOf(Operation *user,
+                                                     Value value);
+  LogicalResult appendRanges(Operation *user, ValueRange values,
+                             std::vector<NodeEntry> &inputs) {
+    for (Value v : values) {
+      auto range = rangeOf(user, v);
+      if (failed(range))
+        return failure();
+      inputs.push_back(range->first);
+      inputs.push_back(range->second);
+    }
+    return success();
+  }
+  FailureOr<uint32_t> variableFor(Operation *user, Value value);
+  LogicalResult exportConstant(Operation *user, Value value,
+                               llvm::StringRef name);
+
+  //===--- Attribute text ------------------------------------------------===//
+
+  static std::string tuple(llvm::ArrayRef<int64_t> v) {
+    return fmt::formatIntTuple(v);
+  }
+  static std::string flag(bool b) { return fmt::formatBool(b); }
+  static std::string real(double d) { return fmt::formatFloatRepr(d); }
+  static void setCalib(Node &node, std::optional<APFloat> lo,
+                       std::optional<APFloat> hi) {
+    if (!lo || !hi)
+      return;
+    // Shortest exact float32 text: MXNet's own "%f" would lose digits.
+    node.attrs["min_calib_range"] =
+        fmt::formatFloat32Repr(lo->convertToFloat());
+    node.attrs["max_calib_range"] =
+        fmt::formatFloat32Repr(hi->convertToFloat());
+  }
+  LogicalResult windowAttrs(Operation *op, Node &node,
+                            llvm::ArrayRef<int64_t> strides,
+                            llvm::ArrayRef<int64_t> dilations,
+                            llvm::ArrayRef<int64_t> pads, size_t rank,
+                            bool withDilate);
+  FailureOr<Node> eltwiseNode(Operation *op, EltwiseAttr act,
+                              llvm::StringRef name);
+
+  //===--- Ops -----------------------------------------------------------===//
+
+  LogicalResult exportOp(Operation *op);
+  LogicalResult simple(Operation *op, llvm::StringRef mxnetOp,
+                       llvm::StringRef prefix, ValueRange inputs,
+                       std::map<std::string, std::string> attrs,
+                       bool quantizedTriple = false);
+  LogicalResult exportFusedConv(FusedConvOp op);
+  LogicalResult exportFusedFC(FusedFullyConnectedOp op);
+
+  static bool isQuantized(Value v) {
+    return llvm::isa<quant::QuantizedType>(
+        llvm::cast<ShapedType>(v.getType()).getElementType());
+  }
+
+  ModuleOp module;
+  Graph &graph;
+  fmt::ParamsFile &params;
+  llvm::DenseMap<Value, NodeEntry> entries;
+  llvm::DenseMap<Value, uint32_t> variables;
+  llvm::StringSet<> usedNames;
+  std::vector<uint32_t> outputCounts;
+  llvm::DenseSet<Value> auxValues;
+  unsigned counter = 0;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Values, variables, constants
+//===----------------------------------------------------------------------===//
+
+FailureOr<NodeEntry> Exporter::entryOf(Operation *user, Value value) {
+  auto it = entries.find(value);
+  if (it != entries.end())
+    return it->second;
+  auto var = variableFor(user, value);
+  if (failed(var))
+    return failure();
+  return NodeEntry{*var, 0, 0};
+}
+
+FailureOr<std::pair<NodeEntry, NodeEntry>>
+Exporter::rangeOf(Operation *user, Value value) {
+  auto it = entries.find(value);
+  if (it == entries.end() || outputCounts[it->second.node] < 3)
+    return user->emitOpError("reads a quantized value that MXNet cannot "
+                             "express: its producer has no (min, max) "
+                             "outputs"),
+           failure();
+  NodeEntry lo = it->second, hi = it->second;
+  lo.index = 1;
+  hi.index = 2;
+  return std::make_pair(lo, hi);
+}
+
+FailureOr<uint32_t> Exporter::variableFor(Operation *user, Value value) {
+  auto known = variables.find(value);
+  if (known != variables.end())
+    return known->second;
+  if (auto arg = llvm::dyn_cast<BlockArgument>(value)) {
+    auto fn = llvm::cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "q.name");
+    Node node;
+    node.op = "null";
+    node.name = name && !usedNames.contains(name.getValue())
+                    ? name.getValue().str()
+                    : nameOf(fn, "arg");
+    uint32_t id = addNode(std::move(node));
+    variables[value] = id;
+    return id;
+  }
+  Operation *def = value.getDefiningOp();
+  std::string name = nameOf(def, "param");
+  // Without a NameLoc, a dense_resource blob still carries the name.
+  Operation *storage = def;
+  if (auto cast = llvm::dyn_cast<quant::StorageCastOp>(def))
+    storage = cast.getInput().getDefiningOp();
+  if (!findName(def->getLoc()) && storage)
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(storage))
+      if (auto resource =
+              llvm::dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+        if (!usedNames.contains(resource.getRawHandle().getKey()))
+          name = resource.getRawHandle().getKey().str();
+  if (failed(exportConstant(user, value, name)))
+    return failure();
+  Node node;
+  node.op = "null";
+  node.name = name;
+  uint32_t id = addNode(std::move(node));
+  variables[value] = id;
+  return id;
+}
+
+/// Copies the bytes of a constant (dense or dense_resource) into the
+/// params file under `arg:`/`aux:` + name.
+LogicalResult Exporter::exportConstant(Operation *user, Value value,
+                                       llvm::StringRef name) {
+  Operation *def = value.getDefiningOp();
+  // Offline-quantized weights: the int8 storage constant behind the cast.
+  if (auto cast = llvm::dyn_cast_or_null<quant::StorageCastOp>(def))
+    def = cast.getInput().getDefiningOp();
+  auto fail = [&](const llvm::Twine &why) {
+    return user->emitOpError("operand '") << name << "' " << why;
+  };
+  auto constant = llvm::dyn_cast_or_null<arith::ConstantOp>(def);
+  if (!constant)
+    return fail("is neither a function argument nor a constant");
+  auto type = llvm::cast<RankedTensorType>(constant.getType());
+  NDArray array;
+  array.shape.assign(type.getShape().begin(), type.getShape().end());
+  Type element = type.getElementType();
+  if (element.isF32())
+    array.dtype = fmt::DType::F32;
+  else if (element.isInteger(8))
+    array.dtype = fmt::DType::I8;
+  else if (element.isInteger(32))
+    array.dtype = fmt::DType::I32;
+  else
+    return fail("has an element type MXNet params cannot hold");
+  size_t bytes = type.getNumElements() * fmt::dtypeSize(array.dtype);
+  Attribute attr = constant.getValue();
+  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return fail("holds an elided resource; re-import it with its params");
+    llvm::ArrayRef<char> data = blob->getData();
+    if (data.size() != bytes)
+      return fail("has a resource of the wrong size");
+    array.data.assign(data.begin(), data.end());
+  } else if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    array.data.resize(bytes);
+    if (dense.isSplat()) {
+      llvm::ArrayRef<char> one = dense.getRawData();
+      size_t size = fmt::dtypeSize(array.dtype);
+      for (size_t i = 0; i < bytes; i += size)
+        std::memcpy(array.data.data() + i, one.data(), size);
+    } else {
+      std::memcpy(array.data.data(), dense.getRawData().data(), bytes);
+    }
+  } else {
+    return fail("is a constant of an unsupported kind");
+  }
+  std::string prefix = auxValues.contains(value) ? "aux:" : "arg:";
+  params.arrays.emplace_back(prefix + name.str(), std::move(array));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+LogicalResult Exporter::windowAttrs(Operation *op, Node &node,
+                                    llvm::ArrayRef<int64_t> strides,
+                                    llvm::ArrayRef<int64_t> dilations,
+                                    llvm::ArrayRef<int64_t> pads, size_t rank,
+                                    bool withDilate) {
+  SmallVector<int64_t> one(rank, 1), zero(rank, 0);
+  if (!pads.empty()) {
+    if (pads.take_front(rank) != pads.drop_front(rank))
+      return op->emitOpError("has asymmetric padding, which MXNet's "
+                             "symmetric 'pad' cannot express");
+    node.attrs["pad"] = tuple(pads.take_front(rank));
+  } else {
+    node.attrs["pad"] = tuple(zero);
+  }
+  node.attrs["stride"] = tuple(strides.empty() ? one : strides);
+  if (withDilate)
+    node.attrs["dilate"] = tuple(dilations.empty() ? one : dilations);
+  return success();
+}
+
+FailureOr<Node> Exporter::eltwiseNode(Operation *op, EltwiseAttr act,
+                                      llvm::StringRef name) {
+  Node node;
+  node.name = name.str();
+  switch (act.getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::tanh:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::softsign:
+    node.op = "Activation";
+    node.attrs["act_type"] = stringifyEltwiseKind(act.getKind()).str();
+    break;
+  case EltwiseKind::leaky:
+  case EltwiseKind::elu:
+    node.op = "LeakyReLU";
+    node.attrs["act_type"] = stringifyEltwiseKind(act.getKind()).str();
+    node.attrs["slope"] = real(act.getAlphaValue());
+    break;
+  case EltwiseKind::selu:
+  case EltwiseKind::gelu:
+    node.op = "LeakyReLU";
+    node.attrs["act_type"] = stringifyEltwiseKind(act.getKind()).str();
+    break;
+  case EltwiseKind::clip:
+    node.op = "clip";
+    node.attrs["a_min"] = real(act.getAlphaValue());
+    node.attrs["a_max"] = real(act.getBetaValue());
+    break;
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+  case EltwiseKind::abs:
+    node.op = stringifyEltwiseKind(act.getKind()).str();
+    break;
+  }
+  (void)op;
+  return node;
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult Exporter::simple(Operation *op, llvm::StringRef mxnetOp,
+                               llvm::StringRef prefix, ValueRange inputs,
+                               std::map<std::string, std::string> attrs,
+                               bool quantizedTriple) {
+  Node node;
+  node.op = mxnetOp.str();
+  node.name = nameOf(op, prefix);
+  node.attrs = std::move(attrs);
+  for (Value v : inputs) {
+    auto entry = entryOf(op, v);
+    if (failed(entry))
+      return failure();
+    node.inputs.push_back(*entry);
+  }
+  if (quantizedTriple && failed(appendRanges(op, inputs, node.inputs)))
+    return failure();
+  uint32_t outputs = quantizedTriple ? 3 : 1;
+  if (llvm::isa<BatchNormOp>(op))
+    outputs = 3;
+  uint32_t id = addNode(std::move(node), outputs);
+  entries[op->getResult(0)] = NodeEntry{id, 0, 0};
+  return success();
+}
+
+LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
+  Node node;
+  node.op = "_sg_mkldnn_conv";
+  node.name = nameOf(op, "sg_mkldnn_conv_");
+  bool quantized = isQuantized(op.getInput());
+  auto weightType = llvm::cast<RankedTensorType>(op.getWeight().getType());
+  if (isQuantized(op.getWeight()))
+    return op.emitOpError("has int8 weights; MXNet's _sg_mkldnn_conv keeps "
+                          "fp32 weights, so export before quantizing them");
+  if (op.getSumScale().convertToDouble() != 1.0)
+    return op.emitOpError("has sum_scale ")
+           << op.getSumScale().convertToDouble()
+           << "; MXNet's fused conv always adds the sum with scale 1";
+  size_t rank = weightType.getRank() - 2;
+
+  // The inner fp32 graph MXNet keeps in `subgraphs`.
+  Graph inner;
+  auto innerVar = [&](std::string name) {
+    Node v;
+    v.op = "null";
+    v.name = std::move(name);
+    inner.argNodes.push_back(inner.nodes.size());
+    inner.nodes.push_back(std::move(v));
+    return uint32_t(inner.nodes.size() - 1);
+  };
+  Node conv;
+  conv.op = "Convolution";
+  conv.name = node.name + "_conv";
+  conv.inputs.push_back({innerVar("data0"), 0, 0});
+  conv.inputs.push_back({innerVar("weight0"), 0, 0});
+  if (op.getBias())
+    conv.inputs.push_back({innerVar("bias0"), 0, 0});
+  conv.attrs["kernel"] = tuple(weightType.getShape().drop_front(2));
+  conv.attrs["num_filter"] = std::to_string(weightType.getDimSize(0));
+  conv.attrs["num_group"] = std::to_string(op.getGroups());
+  conv.attrs["no_bias"] = flag(!op.getBias());
+  if (failed(windowAttrs(op, conv, op.getStrides(), op.getDilations(),
+                         op.getPads(), rank, true)))
+    return failure();
+  inner.nodes.push_back(std::move(conv));
+  uint32_t last = inner.nodes.size() - 1;
+  if (!op.getBn().empty()) {
+    Node bn;
+    bn.op = "BatchNorm";
+    bn.name = node.name + "_bn";
+    bn.inputs.push_back({last, 0, 0});
+    for (const char *p : {"gamma0", "beta0", "mean0", "var0"})
+      bn.inputs.push_back({innerVar(p), 0, 0});
+    bn.attrs["eps"] = real(op.getBnEps().convertToDouble());
+    bn.attrs["fix_gamma"] = flag(op.getBnFixGamma());
+    inner.nodes.push_back(std::move(bn));
+    last = inner.nodes.size() - 1;
+  }
+  auto appendAct = [&](EltwiseAttr act, llvm::StringRef suffix) {
+    auto actNode = eltwiseNode(op, act, node.name + suffix.str());
+    if (failed(actNode))
+      return failure();
+    actNode->inputs.push_back({last, 0, 0});
+    inner.nodes.push_back(std::move(*actNode));
+    last = inner.nodes.size() - 1;
+    return success();
+  };
+  if (op.getAct() && failed(appendAct(*op.getAct(), "_act")))
+    return failure();
+  if (op.getSum()) {
+    Node add;
+    add.op = "elemwise_add";
+    add.name = node.name + "_add";
+    add.inputs.push_back({last, 0, 0});
+    add.inputs.push_back({innerVar("sum0"), 0, 0});
+    inner.nodes.push_back(std::move(add));
+    last = inner.nodes.size() - 1;
+  }
+  if (op.getPostsumAct() &&
+      failed(appendAct(*op.getPostsumAct(), "_postsum_act")))
+    return failure();
+  inner.heads.push_back({last, 0, 0});
+  node.subgraphs.push_back(std::move(inner));
+
+  if (quantized)
+    node.attrs["quantized"] = "true";
+  if (!op.getBn().empty())
+    node.attrs["with_bn"] = "true";
+  if (op.getAct())
+    node.attrs["with_act"] = "true";
+  if (op.getSum())
+    node.attrs["with_sum"] = "true";
+  if (op.getPostsumAct())
+    node.attrs["with_postsum_act"] = "true";
+  setCalib(node, op.getMinCalibRange(), op.getMaxCalibRange());
+
+  SmallVector<Value> inputs{op.getInput(), op.getWeight()};
+  if (op.getBias())
+    inputs.push_back(op.getBias());
+  for (auto [i, v] : llvm::enumerate(op.getBn()))
+    if (i >= 2)
+      auxValues.insert(v);
+  inputs.append(op.getBn().begin(), op.getBn().end());
+  if (op.getSum())
+    inputs.push_back(op.getSum());
+  for (Value v : inputs) {
+    auto entry = entryOf(op, v);
+    if (failed(entry))
+      return failure();
+    node.inputs.push_back(*entry);
+  }
+  if (quantized) {
+    SmallVector<Value> ranged{op.getInput()};
+    if (op.getSum())
+      ranged.push_back(op.getSum());
+    if (failed(appendRanges(op, ranged, node.inputs)))
+      return failure();
+  }
+  bool triple = isQuantized(op.getOutput());
+  uint32_t id = addNode(std::move(node), triple ? 3 : 1);
+  entries[op.getOutput()] = NodeEntry{id, 0, 0};
+  return success();
+}
+
+LogicalResult Exporter::exportFusedFC(FusedFullyConnectedOp op) {
+  Node node;
+  node.op = "_sg_mkldnn_fully_connected";
+  node.name = nameOf(op, "sg_mkldnn_fully_connected_");
+  bool quantized = isQuantized(op.getInput());
+  auto weightType = llvm::cast<RankedTensorType>(op.getWeight().getType());
+
+  Graph inner;
+  auto innerVar = [&](std::string name) {
+    Node v;
+    v.op = "null";
+    v.name = std::move(name);
+    inner.argNodes.push_back(inner.nodes.size());
+    inner.nodes.push_back(std::move(v));
+    return uint32_t(inner.nodes.size() - 1);
+  };
+  Node fc;
+  fc.op = "FullyConnected";
+  fc.name = node.name + "_fc";
+  fc.inputs.push_back({innerVar("data0"), 0, 0});
+  fc.inputs.push_back({innerVar("weight0"), 0, 0});
+  if (op.getBias())
+    fc.inputs.push_back({innerVar("bias0"), 0, 0});
+  fc.attrs["num_hidden"] = std::to_string(weightType.getDimSize(0));
+  fc.attrs["no_bias"] = flag(!op.getBias());
+  fc.attrs["flatten"] = flag(op.getFlatten());
+  inner.nodes.push_back(std::move(fc));
+  if (auto act = op.getAct()) {
+    auto actNode = eltwiseNode(op, *act, node.name + "_act");
+    if (failed(actNode))
+      return failure();
+    actNode->inputs.push_back({uint32_t(inner.nodes.size() - 1), 0, 0});
+    inner.nodes.push_back(std::move(*actNode));
+    node.attrs["with_eltwise"] = "True";
+  }
+  inner.heads.push_back({uint32_t(inner.nodes.size() - 1), 0, 0});
+  node.subgraphs.push_back(std::move(inner));
+
+  bool offline = isQuantized(op.getWeight());
+  if (quantized) {
+    node.attrs["quantized"] = "True";
+    if (!offline)
+      node.attrs["channel_wise_quantize"] = "True";
+    if (!isQuantized(op.getOutput()))
+      node.attrs["enable_float_output"] = "True";
+  }
+  setCalib(node, op.getMinCalibRange(), op.getMaxCalibRange());
+
+  SmallVector<Value> inputs{op.getInput(), op.getWeight()};
+  if (op.getBias())
+    inputs.push_back(op.getBias());
+  for (Value v : inputs) {
+    auto entry = entryOf(op, v);
+    if (failed(entry))
+      return failure();
+    node.inputs.push_back(*entry);
+  }
+  if (quantized && failed(appendRanges(op, op.getInput(), node.inputs)))
+    return failure();
+  if (offline) {
+    // Tensor-wise int8 weights travel with their ranges as parameters.
+    SmallVector<Value> stored{op.getWeight()};
+    if (op.getBias())
+      stored.push_back(op.getBias());
+    for (Value v : stored) {
+      auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(
+          llvm::cast<ShapedType>(v.getType()).getElementType());
+      if (!uniform)
+        return op.emitOpError("has per-channel int8 weights, which MXNet's "
+                              "tensor-wise fully connected cannot hold");
+      uint32_t var = node.inputs[v == op.getWeight() ? 1 : 2].node;
+      double absMax = uniform.getScale() * 127.0;
+      for (auto [suffix, value] :
+           {std::make_pair("_min", -absMax), std::make_pair("_max", absMax)}) {
+        std::string name = graph.nodes[var].name + suffix;
+        params.arrays.emplace_back("arg:" + name,
+                                   fmt::makeF32({1}, {float(value)}));
+        Node rangeVar;
+        rangeVar.op = "null";
+        rangeVar.name = name;
+        node.inputs.push_back({addNode(std::move(rangeVar)), 0, 0});
+      }
+    }
+  }
+  bool triple = isQuantized(op.getOutput());
+  uint32_t id = addNode(std::move(node), triple ? 3 : 1);
+  entries[op.getOutput()] = NodeEntry{id, 0, 0};
+  return success();
+}
+
+LogicalResult Exporter::exportOp(Operation *op) {
+  using Attrs = std::map<std::string, std::string>;
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<arith::ConstantOp, quant::StorageCastOp>([&](Operation *) {
+        return success(); // Emitted as variables where they are used.
+      })
+      .Case([&](ConvolutionOp conv) {
+        auto weight = conv.getWeight().getType();
+        Node scratch;
+        if (failed(windowAttrs(conv, scratch, conv.getStrides(),
+                               conv.getDilations(), conv.getPads(),
+                               weight.getRank() - 2, true)))
+          return failure();
+        Attrs attrs = scratch.attrs;
+        attrs["kernel"] = tuple(weight.getShape().drop_front(2));
+        attrs["num_filter"] = std::to_string(weight.getDimSize(0));
+        attrs["num_group"] = std::to_string(conv.getGroups());
+        attrs["no_bias"] = flag(!conv.getBias());
+        SmallVector<Value> inputs{conv.getInput(), conv.getWeight()};
+        if (conv.getBias())
+          inputs.push_back(conv.getBias());
+        return simple(op, "Convolution", "conv", inputs, attrs);
+      })
+      .Case([&](BatchNormOp bn) {
+        auxValues.insert(bn.getMean());
+        auxValues.insert(bn.getVar());
+        Attrs attrs{{"eps", real(bn.getEps().convertToDouble())},
+                    {"fix_gamma", flag(bn.getFixGamma())}};
+        if (bn.getAxis() != 1)
+          attrs["axis"] = std::to_string(int64_t(bn.getAxis()));
+        return simple(op, "BatchNorm", "batchnorm", op->getOperands(), attrs);
+      })
+      .Case([&](FullyConnectedOp fc) {
+        Attrs attrs{
+            {"num_hidden",
+             std::to_string(fc.getWeight().getType().getDimSize(0))},
+            {"no_bias", flag(!fc.getBias())},
+            {"flatten", flag(fc.getFlatten())}};
+        return simple(op, "FullyConnected", "fullyconnected",
+                      op->getOperands(), attrs);
+      })
+      .Case([&](ActivationOp act) -> LogicalResult {
+        auto node = eltwiseNode(op, act.getAct(), "");
+        if (failed(node))
+          return failure();
+        bool q = isQuantized(act.getInput());
+        if (q && act.getAct().getKind() != EltwiseKind::relu)
+          return op->emitOpError("MXNet has only a quantized relu");
+        return simple(op, q ? "_contrib_quantized_act" : node->op,
+                      q ? "quantized_act" : "activation", act.getInput(),
+                      node->attrs, q);
+      })
+      .Case([&](PReluOp prelu) {
+        return simple(op, "LeakyReLU", "leakyrelu", op->getOperands(),
+                      {{"act_type", "prelu"}});
+      })
+      .Case([&](SoftmaxOp softmax) {
+        Attrs attrs{{"axis", std::to_string(int64_t(softmax.getAxis()))}};
+        if (auto t = softmax.getTemperature())
+          attrs["temperature"] = real(t->convertToDouble());
+        return simple(op, softmax.getLog() ? "log_softmax" : "softmax",
+                      "softmax", softmax.getInput(), attrs);
+      })
+      .Case([&](DropoutOp dropout) {
+        return simple(op, "Dropout", "dropout", dropout.getInput(),
+                      {{"p", real(dropout.getP().convertToDouble())}});
+      })
+      .Case<AddOp, SubOp, MulOp, DivOp>([&](Operation *) {
+        static const llvm::StringMap<llvm::StringRef> names = {
+            {"q.add", "add"}, {"q.sub", "sub"}, {"q.mul", "mul"},
+            {"q.div", "div"}};
+        llvm::StringRef base = names.lookup(op->getName().getStringRef());
+        bool sameShape =
+            op->getOperand(0).getType() == op->getOperand(1).getType();
+        std::string mxnetOp =
+            (sameShape ? "elemwise_" : "broadcast_") + base.str();
+        return simple(op, mxnetOp, "_" + base.str(), op->getOperands(), {});
+      })
+      .Case([&](ScalarOp scalar) {
+        static const char *names[] = {
+            "_plus_scalar",  "_minus_scalar",   "_rminus_scalar",
+            "_mul_scalar",   "_div_scalar",     "_rdiv_scalar",
+            "_power_scalar", "_rpower_scalar",  "_maximum_scalar",
+            "_minimum_scalar"};
+        return simple(op, names[uint32_t(scalar.getKind())], "scalar",
+                      scalar.getInput(),
+                      {{"scalar", real(scalar.getScalar().convertToDouble())}});
+      })
+      .Case([&](PoolingOp pool) {
+        size_t rank = pool.getInput().getType().getRank() - 2;
+        Node scratch;
+        Attrs attrs;
+        if (!pool.getGlobalPool()) {
+          if (failed(windowAttrs(pool, scratch, pool.getStrides(), {},
+                                 pool.getPads(), rank, false)))
+            return failure();
+          attrs = scratch.attrs;
+          attrs["kernel"] = tuple(pool.getKernel());
+        } else {
+          attrs["global_pool"] = "True";
+          attrs["kernel"] = tuple(SmallVector<int64_t>(rank, 1));
+        }
+        attrs["pool_type"] = stringifyPoolKind(pool.getKind()).str();
+        attrs["pooling_convention"] =
+            stringifyPoolConvention(pool.getConvention()).str();
+        if (!pool.getCountIncludePad())
+          attrs["count_include_pad"] = "False";
+        bool q = isQuantized(pool.getInput());
+        return simple(op, q ? "_contrib_quantized_pooling" : "Pooling",
+                      "pooling", pool.getInput(), attrs, q);
+      })
+      .Case([&](FlattenOp flatten) {
+        bool q = isQuantized(flatten.getInput());
+        return simple(op, q ? "_contrib_quantized_flatten" : "Flatten",
+                      "flatten", flatten.getInput(), {}, q);
+      })
+      .Case([&](ReshapeOp reshape) -> LogicalResult {
+        if (isQuantized(reshape.getInput()))
+          return op->emitOpError("MXNet has no quantized reshape");
+        Attrs attrs{{"shape", tuple(reshape.getShape())}};
+        if (reshape.getReverse())
+          attrs["reverse"] = "True";
+        return simple(op, "Reshape", "reshape", reshape.getInput(), attrs);
+      })
+      .Case([&](ConcatOp concat) {
+        bool q = isQuantized(concat.getInputs().front());
+        Attrs attrs{{"dim", std::to_string(int64_t(concat.getAxis()))},
+                    {"num_args", std::to_string(concat.getInputs().size())}};
+        return simple(op, q ? "_contrib_quantized_concat" : "Concat",
+                      "concat", concat.getInputs(), attrs, q);
+      })
+      .Case([&](TransposeOp transpose) {
+        return simple(op, "transpose", "transpose", transpose.getInput(),
+                      {{"axes", tuple(transpose.getPermutation())}});
+      })
+      .Case([&](SliceOp slice) {
+        Attrs attrs{{"begin", tuple(slice.getBegin())},
+                    {"end", tuple(slice.getEnd())}};
+        if (!slice.getStep().empty())
+          attrs["step"] = tuple(slice.getStep());
+        return simple(op, "slice", "slice", slice.getInput(), attrs);
+      })
+      .Case([&](UpSamplingOp up) {
+        return simple(op, "UpSampling", "upsampling", up.getInput(),
+                      {{"scale", std::to_string(int64_t(up.getScale()))},
+                       {"sample_type", "nearest"},
+                       {"num_args", "1"}});
+      })
+      .Case([&](CropOp crop) -> LogicalResult {
+        if (crop.getOffsets().size() != 2)
+          return op->emitOpError("MXNet's Crop takes 2-D spatial crops only");
+        return simple(op, "Crop", "crop", crop.getInput(),
+                      {{"offset", tuple(crop.getOffsets())},
+                       {"h_w", tuple(crop.getSizes())},
+                       {"num_args", "1"}});
+      })
+      .Case([&](QuantizeOp quantize) {
+        Attrs attrs{
+            {"out_type", stringifyQuantDType(quantize.getOutType()).str()}};
+        Node scratch;
+        setCalib(scratch, quantize.getMinCalibRange(),
+                 quantize.getMaxCalibRange());
+        attrs.insert(scratch.attrs.begin(), scratch.attrs.end());
+        if (failed(simple(op, "_contrib_quantize_v2", "quantize",
+                          quantize.getInput(), attrs)))
+          return failure();
+        outputCounts.back() = 3;
+        return success();
+      })
+      .Case([&](RequantizeOp requantize) {
+        Attrs attrs{
+            {"out_type", stringifyQuantDType(requantize.getOutType()).str()}};
+        Node scratch;
+        setCalib(scratch, requantize.getMinCalibRange(),
+                 requantize.getMaxCalibRange());
+        attrs.insert(scratch.attrs.begin(), scratch.attrs.end());
+        return simple(op, "_contrib_requantize", "requantize",
+                      requantize.getInput(), attrs, true);
+      })
+      .Case([&](DequantizeOp dequantize) {
+        if (failed(simple(op, "_contrib_dequantize", "dequantize",
+                          dequantize.getInput(), {}, true)))
+          return failure();
+        outputCounts.back() = 1;
+        return success();
+      })
+      .Case([&](QuantizedAddOp add) {
+        Node scratch;
+        setCalib(scratch, add.getMinCalibRange(), add.getMaxCalibRange());
+        return simple(op, "_contrib_quantized_elemwise_add", "quantized_add",
+                      op->getOperands(), scratch.attrs, true);
+      })
+      .Case([&](FusedConvOp conv) { return exportFusedConv(conv); })
+      .Case([&](FusedFullyConnectedOp fc) { return exportFusedFC(fc); })
+      .Case([&](func::ReturnOp ret) -> LogicalResult {
+        for (Value v : ret.getOperands()) {
+          auto entry = entryOf(op, v);
+          if (failed(entry))
+            return failure();
+          graph.heads.push_back(*entry);
+        }
+        return success();
+      })
+      .Default([&](Operation *) {
+        return op->emitOpError("has no MXNet equivalent");
+      });
+}
+
+LogicalResult Exporter::run() {
+  auto fn = module.lookupSymbol<func::FuncOp>("main");
+  if (!fn) {
+    auto funcs = module.getOps<func::FuncOp>();
+    if (std::distance(funcs.begin(), funcs.end()) != 1)
+      return module.emitError("--export-mxnet needs one function (or one "
+                              "named @main)");
+    fn = *funcs.begin();
+  }
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError("--export-mxnet needs a function of one block");
+  graph = Graph();
+  params = fmt::ParamsFile();
+  // Data inputs first, in argument order, as MXNet lists them.
+  for (BlockArgument arg : fn.getArguments())
+    if (!fn.getArgAttr(arg.getArgNumber(), "q.param") &&
+        failed(variableFor(fn, arg)))
+      return failure();
+  for (Operation &op : fn.getBody().front())
+    if (failed(exportOp(&op)))
+      return failure();
+  graph.nodeRowPtr.assign(1, 0);
+  for (uint32_t count : outputCounts)
+    graph.nodeRowPtr.push_back(graph.nodeRowPtr.back() + count);
+  graph.mxnetVersion = fmt::kWrittenMXNetVersion;
+  if (auto err = fmt::verifyGraph(graph, "exported graph"))
+    return module.emitError() << llvm::toString(std::move(err));
+  return success();
+}
+
+LogicalResult mlir::q::exportMXNet(ModuleOp module, Graph &graph,
+                                   fmt::ParamsFile &params) {
+  return Exporter(module, graph, params).run();
+}
