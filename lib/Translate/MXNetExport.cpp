@@ -49,10 +49,13 @@ private:
     outputCounts.push_back(numOutputs);
     return id;
   }
-  /// The op's MXNet name: its NameLoc, or a fresh `<prefix><n>`.
-  std::string nameOf(Operation *op, llvm::StringRef prefix) {
+  /// The op's MXNet name: its NameLoc, or a fresh `<prefix><n>`. MXNet
+  /// allows ops to share a name (real files do), but a variable's name is
+  /// its parameter's key and must be unique.
+  std::string nameOf(Operation *op, llvm::StringRef prefix,
+                     bool unique = false) {
     if (auto name = findName(op->getLoc()))
-      if (!usedNames.contains(*name))
+      if (!unique || !usedNames.contains(*name))
         return name->str();
     std::string fresh;
     do
@@ -181,13 +184,13 @@ FailureOr<uint32_t> Exporter::variableFor(Operation *user, Value value) {
     node.op = "null";
     node.name = name && !usedNames.contains(name.getValue())
                     ? name.getValue().str()
-                    : nameOf(fn, "arg");
+                    : nameOf(fn, "arg", /*unique=*/true);
     uint32_t id = addNode(std::move(node));
     variables[value] = id;
     return id;
   }
   Operation *def = value.getDefiningOp();
-  std::string name = nameOf(def, "param");
+  std::string name = nameOf(def, "param", /*unique=*/true);
   // Without a NameLoc, a dense_resource blob still carries the name.
   Operation *storage = def;
   if (auto cast = llvm::dyn_cast<quant::StorageCastOp>(def))
@@ -365,7 +368,7 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
                           "fp32 weights, so export before quantizing them");
   if (op.getSumScale().convertToDouble() != 1.0)
     return op.emitOpError("has sum_scale ")
-           << op.getSumScale().convertToDouble()
+           << real(op.getSumScale().convertToDouble())
            << "; MXNet's fused conv always adds the sum with scale 1";
   size_t rank = weightType.getRank() - 2;
 

@@ -21,6 +21,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/IR/AsmState.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/SaveAndRestore.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <functional>
@@ -132,19 +133,30 @@ private:
 
   //===--- Attributes ----------------------------------------------------===//
 
+  /// The node attributes are read from: node `id`, or while reading a
+  /// fused op's inner graph, one of its inner nodes.
+  const Node &attrNode(uint32_t id) {
+    return innerNode ? *innerNode : graph.nodes[id];
+  }
+  InFlightDiagnostic attrError(uint32_t id) {
+    InFlightDiagnostic diag = nodeError(id);
+    if (innerNode)
+      diag << "inner node '" << innerNode->name << "': ";
+    return diag;
+  }
   template <typename T>
   FailureOr<T> attr(uint32_t id, llvm::StringRef key,
                     llvm::Expected<T> (*parse)(llvm::StringRef),
                     std::optional<T> dflt) {
-    std::optional<llvm::StringRef> text = graph.nodes[id].getAttr(key);
+    std::optional<llvm::StringRef> text = attrNode(id).getAttr(key);
     if (!text) {
       if (dflt)
         return *dflt;
-      return nodeError(id) << "missing attribute '" << key << "'", failure();
+      return attrError(id) << "missing attribute '" << key << "'", failure();
     }
     llvm::Expected<T> value = parse(*text);
     if (!value)
-      return nodeError(id) << "attribute '" << key
+      return attrError(id) << "attribute '" << key
                            << "': " << llvm::toString(value.takeError()),
              failure();
     return *value;
@@ -172,15 +184,15 @@ private:
                                     std::initializer_list<llvm::StringRef>
                                         allowed,
                                     std::optional<llvm::StringRef> dflt) {
-    std::optional<llvm::StringRef> text = graph.nodes[id].getAttr(key);
+    std::optional<llvm::StringRef> text = attrNode(id).getAttr(key);
     if (!text) {
       if (dflt)
         return dflt->str();
-      return nodeError(id) << "missing attribute '" << key << "'", failure();
+      return attrError(id) << "missing attribute '" << key << "'", failure();
     }
     std::string value = text->trim().trim("'\"").str();
     if (!llvm::is_contained(allowed, value)) {
-      auto diag = nodeError(id) << "attribute '" << key << "' is '" << value
+      auto diag = attrError(id) << "attribute '" << key << "' is '" << value
                                 << "'; supported: ";
       llvm::interleaveComma(allowed, diag);
       return failure();
@@ -203,8 +215,9 @@ private:
     if (failed(lo) || failed(hi))
       return failure();
     if (*lo > *hi)
-      return nodeError(id) << "min_calib_range " << *lo
-                           << " > max_calib_range " << *hi;
+      return nodeError(id) << "min_calib_range " << fmt::formatFloatRepr(*lo)
+                           << " > max_calib_range "
+                           << fmt::formatFloatRepr(*hi);
     range = std::make_pair(*lo, *hi);
     return success();
   }
@@ -265,12 +278,21 @@ private:
     OperationState state(nodeLoc(id), OpT::getOperationName());
     OpT::build(builder, state, Type(), std::forward<Args>(args)...);
     SmallVector<Type> types;
-    if (failed(OpT::inferReturnTypes(
-            context, state.location, state.operands,
-            state.attributes.getDictionary(context), state.getRawProperties(),
-            state.regions, types)))
-      return nodeError(id) << "shapes do not fit (see the error above)",
-             failure();
+    std::string why;
+    LogicalResult inferred = failure();
+    {
+      // Report the broken shape rule as this node's error.
+      ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+        why = diag.str();
+        return success();
+      });
+      inferred = OpT::inferReturnTypes(
+          context, state.location, state.operands,
+          state.attributes.getDictionary(context), state.getRawProperties(),
+          state.regions, types);
+    }
+    if (failed(inferred))
+      return nodeError(id) << why, failure();
     state.types.assign(types.begin(), types.end());
     return builder.create(state)->getResult(0);
   }
@@ -352,6 +374,7 @@ private:
   llvm::StringMap<Value> namedParams;
   llvm::StringSet<> usedParamNames;
   llvm::StringMap<const fmt::NDArray *> paramsByName;
+  const Node *innerNode = nullptr;
   /// Constants go to the top of the function, in the order they are met.
   Operation *lastConstant = nullptr;
   void setConstantInsertionPoint() {
@@ -930,6 +953,9 @@ LogicalResult Importer::importPooling(uint32_t id, bool quantized) {
 }
 
 FailureOr<EltwiseAttr> Importer::eltwiseOf(const Node &node, uint32_t id) {
+  // Attributes come from `node`, which may sit inside a fused op.
+  llvm::SaveAndRestore<const Node *> source(
+      innerNode, &node == &graph.nodes[id] ? nullptr : &node);
   auto make = [&](EltwiseKind kind, double alpha = 0, double beta = 0) {
     return EltwiseAttr::get(context, kind, alpha, beta);
   };
@@ -969,7 +995,8 @@ FailureOr<EltwiseAttr> Importer::eltwiseOf(const Node &node, uint32_t id) {
     if (failed(lo) || failed(hi))
       return failure();
     if (*lo > *hi)
-      return nodeError(id) << "a_min " << *lo << " > a_max " << *hi,
+      return nodeError(id) << "a_min " << fmt::formatFloatRepr(*lo)
+                           << " > a_max " << fmt::formatFloatRepr(*hi),
              failure();
     return make(EltwiseKind::clip, *lo, *hi);
   }
@@ -1389,8 +1416,10 @@ LogicalResult Importer::importQuantize(uint32_t id) {
     element = quantizedType(resolvesToUnsigned(dtype, lo), 8, range);
   }
   if (!element)
-    return nodeError(id) << "calibration range [" << range->first << ", "
-                         << range->second << "] is empty";
+    return nodeError(id) << "calibration range ["
+                         << fmt::formatFloatRepr(range->first) << ", "
+                         << fmt::formatFloatRepr(range->second)
+                         << "] is empty";
   auto op = QuantizeOp::create(builder, nodeLoc(id),
                                RankedTensorType::get(shapeOf(*data), element),
                                *data, QuantDTypeAttr::get(context, dtype),
@@ -1960,6 +1989,16 @@ std::vector<std::string> mlir::q::supportedMXNetOps() {
 OwningOpRef<ModuleOp> mlir::q::importMXNet(const Graph &graph,
                                            const MXNetImportOptions &options,
                                            MLIRContext *context) {
+  // Verifier errors point at an op's NameLoc; say which file and node.
+  Location fileLoc = FileLineColLoc::get(context, options.symbolFile, 0, 0);
+  ScopedDiagnosticHandler rename(context, [&](Diagnostic &diag) {
+    auto name = llvm::dyn_cast<NameLoc>(diag.getLocation());
+    if (!name || diag.getSeverity() != DiagnosticSeverity::Error)
+      return failure();
+    emitError(fileLoc) << "node '" << name.getName().strref()
+                       << "': " << diag.str();
+    return success();
+  });
   Importer importer(graph, options, context);
   return importer.run();
 }
