@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace q::mxnet;
+using namespace mxnet;
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string>
 
-using namespace q::mxnet;
+using namespace mxnet;
 using ::testing::HasSubstr;
 
 namespace {

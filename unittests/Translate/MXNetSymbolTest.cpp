@@ -10,7 +10,7 @@
 
 #include <string>
 
-using namespace q::mxnet;
+using namespace mxnet;
 using ::testing::HasSubstr;
 
 namespace {
