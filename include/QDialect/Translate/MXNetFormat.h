@@ -26,7 +26,7 @@
 #include <utility>
 #include <vector>
 
-namespace q::mxnet {
+namespace mxnet {
 
 //===----------------------------------------------------------------------===//
 // Symbol graph
@@ -270,6 +270,6 @@ llvm::Expected<std::vector<float>> toFloat32(const NDArray &array);
 /// An f32 NDArray with the given shape and values.
 NDArray makeF32(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<float> values);
 
-} // namespace q::mxnet
+} // namespace mxnet
 
 #endif // QDIALECT_TRANSLATE_MXNETFORMAT_H
