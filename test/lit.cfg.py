@@ -21,5 +21,6 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.q_tools_dir, config.llvm_tools_dir]
-tools = ["q-opt", "q-translate", "mlir-opt", "mlir-translate"]
-llvm_config.add_tool_substitutions(tools, tool_dirs)
+# Our tools must come from the build, never from a stale PATH entry.
+tools = [ToolSubst(t, unresolved="fatal") for t in ["q-opt", "q-translate"]]
+llvm_config.add_tool_substitutions(tools, [config.q_tools_dir])

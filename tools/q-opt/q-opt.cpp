@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QDialect/Conversion/Passes.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/Tools/ToolDefaults.h"
 
@@ -16,6 +17,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::q::registerQConversionPasses();
   mlir::q::printLocationsByDefault();
 
   mlir::DialectRegistry registry;

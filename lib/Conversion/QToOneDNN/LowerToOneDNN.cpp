@@ -1,0 +1,806 @@
+//===- LowerToOneDNN.cpp - q ops to libqrt calls --------------------------===//
+//
+// Lowers the function `@main` of a q module to the symbols a compiled model
+// exports (see Passes.td): descriptors are filled at compile time with the
+// very structs of include/qrt/qrt.h and embedded as byte constants; tensors
+// get offsets in one arena from a liveness-based plan.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/Conversion/MemoryPlan.h"
+#include "QDialect/Conversion/Passes.h"
+#include "QDialect/IR/QDialect.h"
+#include "QDialect/IR/ShapeInference.h"
+
+#include "qrt/qrt.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstring>
+
+namespace mlir::q {
+#define GEN_PASS_DEF_QLOWERTOONEDNN
+#include "QDialect/Conversion/Passes.h.inc"
+} // namespace mlir::q
+
+using namespace mlir;
+using namespace mlir::q;
+
+namespace {
+
+/// Where a tensor lives while the model runs.
+struct Storage {
+  enum Kind { Input, Weight, Arena } kind;
+  int64_t index; ///< input number, weight number, or buffer request
+};
+
+/// One runtime op: its qrt entry points, descriptor bytes and operands.
+struct Step {
+  Operation *op;
+  std::string name; ///< qrt_<name>_init / _run
+  std::vector<uint8_t> desc;
+  /// Extra constant data for init besides weights (concat axis sizes).
+  std::vector<int64_t> initInts;
+  SmallVector<Value> initWeights; ///< null Value = NULL pointer
+  SmallVector<Value> runInputs;   ///< null Value = NULL pointer
+  bool inputsAsArray = false;     ///< concat: srcs passed as an array
+};
+
+template <typename T> std::vector<uint8_t> bytesOf(const T &desc) {
+  std::vector<uint8_t> bytes(sizeof(T));
+  std::memcpy(bytes.data(), &desc, sizeof(T));
+  return bytes;
+}
+
+int64_t byteSize(Type type) {
+  auto shaped = llvm::cast<ShapedType>(type);
+  Type element = shaped.getElementType();
+  int64_t width = 4;
+  if (auto q = llvm::dyn_cast<quant::QuantizedType>(element))
+    width = q.getStorageTypeIntegralWidth() / 8;
+  else if (element.isIntOrFloat())
+    width = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+  return shaped.getNumElements() * width;
+}
+
+/// Manifest spelling of an element type, or empty if q cannot run it yet.
+std::string dtypeName(Type element) {
+  if (element.isF32())
+    return "f32";
+  if (element.isInteger(8))
+    return element.isUnsignedInteger() ? "u8" : "s8";
+  if (element.isInteger(32))
+    return "s32";
+  return "";
+}
+
+qrt_shape shapeOf(Value value) {
+  qrt_shape shape{};
+  auto type = llvm::cast<ShapedType>(value.getType());
+  shape.rank = type.getRank();
+  for (int64_t i = 0; i < type.getRank() && i < QRT_MAX_RANK; ++i)
+    shape.dims[i] = type.getDimSize(i);
+  return shape;
+}
+
+qrt_eltwise eltwiseOf(std::optional<EltwiseAttr> act) {
+  qrt_eltwise out{};
+  if (!act || !*act)
+    return out;
+  out.kind = static_cast<int32_t>(act->getKind()) + 1;
+  out.alpha = act->getAlphaValue();
+  out.beta = act->getBetaValue();
+  return out;
+}
+
+class Lowering {
+public:
+  Lowering(ModuleOp module, const QLowerToOneDNNOptions &options)
+      : module(module), options(options), builder(module.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult analyze();
+  LogicalResult describe(Operation *op, Step &step);
+  FailureOr<Value> requireConstant(Operation *op, Value value,
+                                   llvm::StringRef what);
+  LogicalResult requireRuntimeValue(Operation *op, Value value);
+  void emit(const MemoryPlan &plan);
+  std::string manifest(const MemoryPlan &plan);
+
+  LLVM::LLVMFuncOp declare(llvm::StringRef name, Type result,
+                           ArrayRef<Type> args);
+  Value pointerTo(llvm::StringRef global);
+  LLVM::GlobalOp byteGlobal(llvm::StringRef name, llvm::ArrayRef<uint8_t> data,
+                            bool external);
+  Value checkedCall(LLVM::LLVMFuncOp callee, ValueRange args, Block *fail);
+
+  ModuleOp module;
+  const QLowerToOneDNNOptions &options;
+  OpBuilder builder;
+  func::FuncOp fn;
+
+  llvm::DenseMap<Value, Storage> storage;
+  std::vector<BufferRequest> requests;
+  SmallVector<Value> weights;
+  std::vector<Step> steps;
+  unsigned globalCounter = 0;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Analysis: storage of every value, runtime steps, buffer lifetimes
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> Lowering::requireConstant(Operation *op, Value value,
+                                           llvm::StringRef what) {
+  if (!value)
+    return Value();
+  auto it = storage.find(value);
+  if (it == storage.end() || it->second.kind != Storage::Weight)
+    return op->emitOpError() << what
+                             << " must be a constant; import the model with "
+                                "its .params file",
+           failure();
+  return value;
+}
+
+LogicalResult Lowering::requireRuntimeValue(Operation *op, Value value) {
+  auto it = storage.find(value);
+  if (it == storage.end())
+    return op->emitOpError("reads a value the lowering has not seen");
+  if (it->second.kind == Storage::Weight)
+    return op->emitOpError("reads a constant as data; only weights may be "
+                           "constants for now");
+  return success();
+}
+
+LogicalResult Lowering::describe(Operation *op, Step &step) {
+  for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
+                                            op->getResultTypes()))
+    if (!llvm::cast<ShapedType>(type).getElementType().isF32())
+      return op->emitOpError("is quantized; only fp32 ops lower to the "
+                             "runtime so far");
+  auto data = [&](Value v) -> LogicalResult {
+    if (failed(requireRuntimeValue(op, v)))
+      return failure();
+    step.runInputs.push_back(v);
+    return success();
+  };
+  auto weight = [&](Value v, llvm::StringRef what) -> LogicalResult {
+    auto w = requireConstant(op, v, what);
+    if (failed(w))
+      return failure();
+    step.initWeights.push_back(*w);
+    return success();
+  };
+
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<ConvolutionOp, FusedConvOp>([&](auto conv) -> LogicalResult {
+        qrt_conv_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        auto in = llvm::cast<RankedTensorType>(conv.getInput().getType());
+        auto w = llvm::cast<RankedTensorType>(conv.getWeight().getType());
+        auto out = llvm::cast<RankedTensorType>(conv.getType());
+        unsigned rank = in.getRank() - 2;
+        auto geometry = shape::expandWindowGeometry(
+            rank, conv.getStrides(), conv.getDilations(), conv.getPads());
+        if (!geometry)
+          return op->emitOpError(llvm::toString(geometry.takeError()));
+        d.num_spatial = rank;
+        d.batch = in.getDimSize(0);
+        d.in_channels = in.getDimSize(1);
+        d.out_channels = w.getDimSize(0);
+        d.groups = conv.getGroups();
+        for (unsigned s = 0; s < rank; ++s) {
+          d.in_spatial[s] = in.getDimSize(s + 2);
+          d.kernel[s] = w.getDimSize(s + 2);
+          d.out_spatial[s] = out.getDimSize(s + 2);
+          d.strides[s] = geometry->strides[s];
+          d.dilations[s] = geometry->dilations[s];
+          d.pad_begin[s] = geometry->padBegin[s];
+          d.pad_end[s] = geometry->padEnd[s];
+        }
+        d.src_dtype = d.weight_dtype = d.bias_dtype = d.dst_dtype =
+            d.sum_dtype = QRT_F32;
+        d.has_bias = conv.getBias() != nullptr;
+        d.sum_scale = 1.0f;
+        Value sum;
+        if constexpr (std::is_same_v<decltype(conv), FusedConvOp>) {
+          if (!conv.getBn().empty())
+            return op->emitOpError("still carries a batch norm; run q-fuse "
+                                   "to fold it into the weights");
+          d.has_sum = conv.getSum() != nullptr;
+          d.sum_scale = conv.getSumScale().convertToDouble();
+          d.act = eltwiseOf(conv.getAct());
+          d.postsum_act = eltwiseOf(conv.getPostsumAct());
+          sum = conv.getSum();
+        }
+        step.name = "conv";
+        step.desc = bytesOf(d);
+        if (failed(weight(conv.getWeight(), "the weight")) ||
+            failed(weight(conv.getBias(), "the bias")) ||
+            failed(data(conv.getInput())))
+          return failure();
+        step.initWeights.push_back(Value()); // no output scales in fp32
+        if (sum && failed(requireRuntimeValue(op, sum)))
+          return failure();
+        step.runInputs.push_back(sum);
+        return success();
+      })
+      .Case<FullyConnectedOp, FusedFullyConnectedOp>(
+          [&](auto fc) -> LogicalResult {
+            qrt_fc_desc d{};
+            d.abi_version = QRT_ABI_VERSION;
+            d.flatten = fc.getFlatten();
+            d.input = shapeOf(fc.getInput());
+            d.num_hidden =
+                llvm::cast<ShapedType>(fc.getWeight().getType()).getDimSize(0);
+            d.src_dtype = d.weight_dtype = d.bias_dtype = d.dst_dtype =
+                QRT_F32;
+            d.has_bias = fc.getBias() != nullptr;
+            if constexpr (std::is_same_v<decltype(fc), FusedFullyConnectedOp>)
+              d.act = eltwiseOf(fc.getAct());
+            step.name = "fc";
+            step.desc = bytesOf(d);
+            if (failed(weight(fc.getWeight(), "the weight")) ||
+                failed(weight(fc.getBias(), "the bias")))
+              return failure();
+            step.initWeights.push_back(Value());
+            return data(fc.getInput());
+          })
+      .Case([&](PoolingOp pool) -> LogicalResult {
+        if (pool.getConvention() == PoolConvention::same)
+          return op->emitOpError("'same' pooling is not lowered yet");
+        qrt_pooling_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        auto in = pool.getInput().getType();
+        unsigned rank = in.getRank() - 2;
+        auto geometry = shape::expandWindowGeometry(rank, pool.getStrides(),
+                                                    {}, pool.getPads());
+        if (!geometry)
+          return op->emitOpError(llvm::toString(geometry.takeError()));
+        d.kind = static_cast<int32_t>(pool.getKind());
+        d.convention = pool.getConvention() == PoolConvention::full
+                           ? QRT_POOL_FULL
+                           : QRT_POOL_VALID;
+        d.count_include_pad = pool.getCountIncludePad();
+        d.global_pool = pool.getGlobalPool();
+        d.num_spatial = rank;
+        d.dtype = QRT_F32;
+        d.batch = in.getDimSize(0);
+        d.channels = in.getDimSize(1);
+        auto out = pool.getType();
+        for (unsigned s = 0; s < rank; ++s) {
+          d.in_spatial[s] = in.getDimSize(s + 2);
+          d.kernel[s] = pool.getGlobalPool() ? in.getDimSize(s + 2)
+                                             : pool.getKernel()[s];
+          d.strides[s] = geometry->strides[s];
+          d.pad_begin[s] = geometry->padBegin[s];
+          d.pad_end[s] = geometry->padEnd[s];
+          d.out_spatial[s] = out.getDimSize(s + 2);
+        }
+        step.name = "pooling";
+        step.desc = bytesOf(d);
+        return data(pool.getInput());
+      })
+      .Case([&](BatchNormOp bn) -> LogicalResult {
+        qrt_batch_norm_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.axis = bn.getAxis();
+        d.input = shapeOf(bn.getInput());
+        d.epsilon = bn.getEps().convertToDouble();
+        d.fix_gamma = bn.getFixGamma();
+        d.dtype = QRT_F32;
+        step.name = "batch_norm";
+        step.desc = bytesOf(d);
+        for (auto [v, what] :
+             {std::make_pair(bn.getGamma(), "gamma"),
+              std::make_pair(bn.getBeta(), "beta"),
+              std::make_pair(bn.getMean(), "the moving mean"),
+              std::make_pair(bn.getVar(), "the moving variance")})
+          if (failed(weight(v, what)))
+            return failure();
+        return data(bn.getInput());
+      })
+      .Case([&](ActivationOp act) -> LogicalResult {
+        qrt_activation_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.num_elements = act.getType().getNumElements();
+        d.act = eltwiseOf(act.getAct());
+        step.name = "activation";
+        step.desc = bytesOf(d);
+        return data(act.getInput());
+      })
+      .Case([&](PReluOp prelu) -> LogicalResult {
+        qrt_prelu_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.input = shapeOf(prelu.getInput());
+        d.num_slopes = prelu.getSlope().getType().getDimSize(0);
+        step.name = "prelu";
+        step.desc = bytesOf(d);
+        if (failed(weight(prelu.getSlope(), "the slope")))
+          return failure();
+        return data(prelu.getInput());
+      })
+      .Case<AddOp, SubOp, MulOp, DivOp>([&](Operation *binary) {
+        qrt_binary_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.op = llvm::TypeSwitch<Operation *, int32_t>(binary)
+                   .Case<AddOp>([](auto) { return QRT_BINARY_ADD; })
+                   .Case<SubOp>([](auto) { return QRT_BINARY_SUB; })
+                   .Case<MulOp>([](auto) { return QRT_BINARY_MUL; })
+                   .Default([](auto) { return QRT_BINARY_DIV; });
+        d.lhs = shapeOf(binary->getOperand(0));
+        d.rhs = shapeOf(binary->getOperand(1));
+        d.dtype = QRT_F32;
+        step.name = "binary";
+        step.desc = bytesOf(d);
+        return success(succeeded(data(binary->getOperand(0))) &&
+                       succeeded(data(binary->getOperand(1))));
+      })
+      .Case([&](ScalarOp scalar) -> LogicalResult {
+        qrt_scalar_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.op = static_cast<int32_t>(scalar.getKind());
+        d.num_elements = scalar.getType().getNumElements();
+        d.scalar = scalar.getScalar().convertToDouble();
+        d.dtype = QRT_F32;
+        step.name = "scalar";
+        step.desc = bytesOf(d);
+        return data(scalar.getInput());
+      })
+      .Case([&](SoftmaxOp softmax) -> LogicalResult {
+        qrt_softmax_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.axis = softmax.getAxis();
+        d.input = shapeOf(softmax.getInput());
+        d.temperature = softmax.getTemperature()
+                            ? softmax.getTemperature()->convertToDouble()
+                            : 1.0;
+        d.log = softmax.getLog();
+        d.dtype = QRT_F32;
+        step.name = "softmax";
+        step.desc = bytesOf(d);
+        return data(softmax.getInput());
+      })
+      .Case([&](ConcatOp concat) -> LogicalResult {
+        qrt_concat_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        int64_t rank = concat.getType().getRank();
+        auto axis = shape::normalizeAxis(concat.getAxis(), rank);
+        if (!axis)
+          return op->emitOpError(llvm::toString(axis.takeError()));
+        d.axis = *axis;
+        d.num_inputs = concat.getInputs().size();
+        d.dtype = QRT_F32;
+        d.output = shapeOf(concat.getResult());
+        step.name = "concat";
+        step.desc = bytesOf(d);
+        step.inputsAsArray = true;
+        for (Value v : concat.getInputs()) {
+          step.initInts.push_back(
+              llvm::cast<ShapedType>(v.getType()).getDimSize(*axis));
+          if (failed(data(v)))
+            return failure();
+        }
+        return success();
+      })
+      .Case([&](TransposeOp transpose) -> LogicalResult {
+        qrt_transpose_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.input = shapeOf(transpose.getInput());
+        ArrayRef<int64_t> perm = transpose.getPermutation();
+        d.perm_size = perm.size();
+        for (auto [i, p] : llvm::enumerate(perm))
+          d.perm[i] = p;
+        step.name = "transpose";
+        step.desc = bytesOf(d);
+        return data(transpose.getInput());
+      })
+      .Case([&](SliceOp slice) -> LogicalResult {
+        qrt_slice_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.input = shapeOf(slice.getInput());
+        d.num_axes = slice.getBegin().size();
+        auto in = slice.getInput().getType();
+        for (int32_t i = 0; i < d.num_axes; ++i) {
+          int64_t dim = in.getDimSize(i);
+          auto clampIndex = [&](int64_t v) {
+            if (v < 0)
+              v += dim;
+            return std::clamp<int64_t>(v, 0, dim);
+          };
+          d.begin[i] = clampIndex(slice.getBegin()[i]);
+          d.end[i] = clampIndex(slice.getEnd()[i]);
+          d.step[i] = slice.getStep().empty() ? 1 : slice.getStep()[i];
+        }
+        step.name = "slice";
+        step.desc = bytesOf(d);
+        return data(slice.getInput());
+      })
+      .Case([&](UpSamplingOp up) -> LogicalResult {
+        qrt_upsampling_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.input = shapeOf(up.getInput());
+        d.scale = up.getScale();
+        step.name = "upsampling";
+        step.desc = bytesOf(d);
+        return data(up.getInput());
+      })
+      .Case([&](CropOp crop) -> LogicalResult {
+        qrt_crop_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.dtype = QRT_F32;
+        d.input = shapeOf(crop.getInput());
+        for (auto [i, v] : llvm::enumerate(crop.getOffsets()))
+          d.offsets[i] = v;
+        for (auto [i, v] : llvm::enumerate(crop.getSizes()))
+          d.sizes[i] = v;
+        step.name = "crop";
+        step.desc = bytesOf(d);
+        return data(crop.getInput());
+      })
+      .Default([&](Operation *) {
+        return op->emitOpError("has no lowering to the runtime");
+      });
+}
+
+LogicalResult Lowering::analyze() {
+  for (BlockArgument arg : fn.getArguments()) {
+    if (fn.getArgAttr(arg.getArgNumber(), "q.param"))
+      return fn.emitError("parameter '")
+             << fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "q.name")
+                    .getValue()
+             << "' is a function argument; import the model with its "
+                ".params file so that weights are constants";
+    if (dtypeName(llvm::cast<ShapedType>(arg.getType()).getElementType())
+            .empty())
+      return fn.emitError("input ")
+             << arg.getArgNumber() << " has type " << arg.getType()
+             << ", which the runtime cannot take";
+    storage[arg] = {Storage::Input, arg.getArgNumber()};
+  }
+  int64_t time = 0;
+  auto use = [&](Value v) {
+    auto it = storage.find(v);
+    if (it != storage.end() && it->second.kind == Storage::Arena)
+      requests[it->second.index].last =
+          std::max(requests[it->second.index].last, time);
+  };
+  for (Operation &op : fn.getBody().front()) {
+    ++time;
+    if (auto constant = llvm::dyn_cast<arith::ConstantOp>(op)) {
+      if (!llvm::isa<ElementsAttr>(constant.getValue()) ||
+          dtypeName(llvm::cast<ShapedType>(constant.getType())
+                        .getElementType())
+              .empty())
+        return constant.emitOpError("is not a tensor constant the runtime "
+                                    "can hold");
+      storage[constant] = {Storage::Weight, int64_t(weights.size())};
+      weights.push_back(constant);
+      continue;
+    }
+    if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands()) {
+        if (storage.count(v) && storage[v].kind == Storage::Weight)
+          return ret.emitOpError("returns a constant, which is not supported");
+        use(v);
+      }
+      continue;
+    }
+    // Ops that only reinterpret their input share its storage.
+    if (llvm::isa<FlattenOp, ReshapeOp, DropoutOp>(op)) {
+      Value input = op.getOperand(0);
+      if (!storage.count(input))
+        return op.emitOpError("reads a value the lowering has not seen");
+      storage[op.getResult(0)] = storage[input];
+      use(input);
+      continue;
+    }
+    if (op.getDialect() != builder.getContext()->getLoadedDialect<QDialect>())
+      return op.emitOpError("has no lowering to the runtime");
+    Step step;
+    step.op = &op;
+    if (failed(describe(&op, step)))
+      return failure();
+    for (Value v : step.runInputs)
+      if (v)
+        use(v);
+    storage[op.getResult(0)] = {Storage::Arena, int64_t(requests.size())};
+    requests.push_back({byteSize(op.getResult(0).getType()), time, time});
+    steps.push_back(std::move(step));
+  }
+  // Outputs are copied out after the last op.
+  for (Value v : fn.getBody().front().getTerminator()->getOperands()) {
+    auto it = storage.find(v);
+    if (it != storage.end() && it->second.kind == Storage::Arena)
+      requests[it->second.index].last = time + 1;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Emission
+//===----------------------------------------------------------------------===//
+
+LLVM::LLVMFuncOp Lowering::declare(llvm::StringRef name, Type result,
+                                   ArrayRef<Type> args) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  return LLVM::LLVMFuncOp::create(builder, module.getLoc(), name,
+                                  LLVM::LLVMFunctionType::get(result, args));
+}
+
+LLVM::GlobalOp Lowering::byteGlobal(llvm::StringRef name,
+                                    llvm::ArrayRef<uint8_t> data,
+                                    bool external) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), data.size());
+  auto global = LLVM::GlobalOp::create(
+      builder, module.getLoc(), type, /*isConstant=*/true,
+      external ? LLVM::Linkage::External : LLVM::Linkage::Internal, name,
+      builder.getStringAttr(llvm::StringRef(
+          reinterpret_cast<const char *>(data.data()), data.size())),
+      /*alignment=*/8);
+  return global;
+}
+
+Value Lowering::pointerTo(llvm::StringRef global) {
+  return LLVM::AddressOfOp::create(
+      builder, module.getLoc(), LLVM::LLVMPointerType::get(builder.getContext()),
+      global);
+}
+
+/// Calls `callee` and branches to `fail` with its status if non-zero.
+Value Lowering::checkedCall(LLVM::LLVMFuncOp callee, ValueRange args,
+                            Block *fail) {
+  Location loc = module.getLoc();
+  Value status = LLVM::CallOp::create(builder, loc, callee, args).getResult();
+  Value zero = LLVM::ConstantOp::create(builder, loc, builder.getI32Type(), 0);
+  Value failed = LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::ne,
+                                      status, zero);
+  Block *current = builder.getInsertionBlock();
+  Block *next = current->splitBlock(builder.getInsertionPoint());
+  builder.setInsertionPointToEnd(current);
+  LLVM::CondBrOp::create(builder, loc, failed, fail, ValueRange{status}, next,
+                         ValueRange{});
+  builder.setInsertionPointToStart(next);
+  return status;
+}
+
+std::string Lowering::manifest(const MemoryPlan &plan) {
+  auto tensors = [&](ArrayRef<Type> types, ArrayAttr attrs,
+                     llvm::StringRef fallback) {
+    llvm::json::Array out;
+    for (auto [i, type] : llvm::enumerate(types)) {
+      auto shaped = llvm::cast<ShapedType>(type);
+      std::string name = (fallback + llvm::Twine(i)).str();
+      if (attrs)
+        if (auto dict = llvm::dyn_cast_or_null<DictionaryAttr>(attrs[i]))
+          if (auto n = dict.getAs<StringAttr>("q.name"))
+            name = n.str();
+      out.push_back(llvm::json::Object{
+          {"name", name},
+          {"dtype", dtypeName(shaped.getElementType())},
+          {"shape", llvm::json::Array(shaped.getShape())}});
+    }
+    return out;
+  };
+  llvm::json::Array weightList;
+  int64_t offset = 0;
+  for (Value w : weights) {
+    auto type = llvm::cast<ShapedType>(w.getType());
+    std::string name = "weight" + std::to_string(weightList.size());
+    if (auto loc = llvm::dyn_cast<NameLoc>(w.getLoc()))
+      name = loc.getName().str();
+    int64_t bytes = byteSize(type);
+    weightList.push_back(llvm::json::Object{
+        {"name", name},
+        {"dtype", dtypeName(type.getElementType())},
+        {"shape", llvm::json::Array(type.getShape())},
+        {"offset", offset},
+        {"bytes", bytes}});
+    offset = (offset + bytes + kWeightAlignment - 1) / kWeightAlignment *
+             kWeightAlignment;
+  }
+  llvm::json::Object root{
+      {"version", 1},
+      {"model", options.modelName},
+      {"num_ops", int64_t(steps.size())},
+      {"num_threads", options.numThreads},
+      {"arena_bytes", plan.arenaBytes},
+      {"arena_lower_bound", plan.lowerBound},
+      {"inputs", tensors(fn.getArgumentTypes(), fn.getAllArgAttrs(), "input")},
+      {"outputs",
+       tensors(fn.getResultTypes(), fn.getAllResultAttrs(), "output")},
+      {"weights", std::move(weightList)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(root));
+  return text;
+}
+
+void Lowering::emit(const MemoryPlan &plan) {
+  MLIRContext *ctx = builder.getContext();
+  Location loc = module.getLoc();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  Type i32 = builder.getI32Type(), i64 = builder.getI64Type();
+
+  auto constI32 = [&](int64_t v) {
+    return LLVM::ConstantOp::create(builder, loc, i32, v).getResult();
+  };
+  auto constI64 = [&](int64_t v) {
+    return LLVM::ConstantOp::create(builder, loc, i64, v).getResult();
+  };
+  /// `base[index]` of an array of pointers.
+  auto loadPointer = [&](Value base, int64_t index) {
+    Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, base,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(index)});
+    return LLVM::LoadOp::create(builder, loc, ptr, slot).getResult();
+  };
+  auto makeFunction = [&](llvm::StringRef name, ArrayRef<Type> args) {
+    builder.setInsertionPointToEnd(module.getBody());
+    auto func = LLVM::LLVMFuncOp::create(
+        builder, loc, name, LLVM::LLVMFunctionType::get(i32, args));
+    Block *entry = func.addEntryBlock(builder);
+    Block *fail = builder.createBlock(&func.getBody(), {}, {i32}, {loc});
+    LLVM::ReturnOp::create(builder, loc, fail->getArgument(0));
+    builder.setInsertionPointToStart(entry);
+    return std::make_pair(func, fail);
+  };
+
+  // Descriptors and the concat axis sizes, as constant bytes.
+  std::vector<std::string> descNames, intsNames;
+  for (auto [id, step] : llvm::enumerate(steps)) {
+    descNames.push_back("__q_desc" + std::to_string(id));
+    byteGlobal(descNames.back(), step.desc, false);
+    intsNames.emplace_back();
+    if (!step.initInts.empty()) {
+      intsNames.back() = "__q_ints" + std::to_string(id);
+      std::vector<uint8_t> bytes(step.initInts.size() * sizeof(int64_t));
+      std::memcpy(bytes.data(), step.initInts.data(), bytes.size());
+      byteGlobal(intsNames.back(), bytes, false);
+    }
+  }
+
+  // __q_generated_init(model, weights)
+  {
+    auto [func, fail] = makeFunction("__q_generated_init", {ptr, ptr});
+    Value model = func.getArgument(0), table = func.getArgument(1);
+    for (auto [id, step] : llvm::enumerate(steps)) {
+      SmallVector<Value> args{model, constI32(id), pointerTo(descNames[id])};
+      SmallVector<Type> types{ptr, i32, ptr};
+      if (!intsNames[id].empty()) {
+        args.push_back(pointerTo(intsNames[id]));
+        types.push_back(ptr);
+      }
+      for (Value w : step.initWeights) {
+        args.push_back(w ? loadPointer(table, storage[w].index)
+                         : LLVM::ZeroOp::create(builder, loc, ptr).getResult());
+        types.push_back(ptr);
+      }
+      checkedCall(declare("qrt_" + step.name + "_init", i32, types), args,
+                  fail);
+    }
+    LLVM::ReturnOp::create(builder, loc, constI32(0));
+  }
+
+  // __q_generated_run(model, exec, inputs, outputs, arena)
+  {
+    auto [func, fail] =
+        makeFunction("__q_generated_run", {ptr, ptr, ptr, ptr, ptr});
+    Value model = func.getArgument(0), exec = func.getArgument(1);
+    Value inputs = func.getArgument(2), outputs = func.getArgument(3);
+    Value arena = func.getArgument(4);
+    auto bufferOf = [&](Value v) -> Value {
+      if (!v)
+        return LLVM::ZeroOp::create(builder, loc, ptr);
+      const Storage &s = storage[v];
+      if (s.kind == Storage::Input)
+        return loadPointer(inputs, s.index);
+      return LLVM::GEPOp::create(
+          builder, loc, ptr, builder.getI8Type(), arena,
+          ArrayRef<LLVM::GEPArg>{constI64(plan.offsets[s.index])});
+    };
+    for (auto [id, step] : llvm::enumerate(steps)) {
+      SmallVector<Value> args{model, exec, constI32(id)};
+      SmallVector<Type> types{ptr, ptr, i32};
+      if (step.inputsAsArray) {
+        auto arrayType = LLVM::LLVMArrayType::get(ptr, step.runInputs.size());
+        Value array = LLVM::AllocaOp::create(builder, loc, ptr, arrayType,
+                                             constI64(1));
+        for (auto [i, v] : llvm::enumerate(step.runInputs)) {
+          Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, array,
+                                           ArrayRef<LLVM::GEPArg>{int32_t(i)});
+          LLVM::StoreOp::create(builder, loc, bufferOf(v), slot);
+        }
+        args.push_back(array);
+        types.push_back(ptr);
+      } else {
+        for (Value v : step.runInputs) {
+          args.push_back(bufferOf(v));
+          types.push_back(ptr);
+        }
+      }
+      args.push_back(bufferOf(step.op->getResult(0)));
+      types.push_back(ptr);
+      checkedCall(declare("qrt_" + step.name + "_run", i32, types), args,
+                  fail);
+    }
+    auto copy = declare("qrt_copy", i32, {ptr, ptr, i64});
+    for (auto [i, v] :
+         llvm::enumerate(fn.getBody().front().getTerminator()->getOperands()))
+      checkedCall(copy,
+                  {bufferOf(v), loadPointer(outputs, i),
+                   constI64(byteSize(v.getType()))},
+                  fail);
+    LLVM::ReturnOp::create(builder, loc, constI32(0));
+  }
+
+  // The manifest, NUL-terminated, exported for runtime/model.
+  std::string text = manifest(plan);
+  std::vector<uint8_t> bytes(text.begin(), text.end());
+  bytes.push_back(0);
+  byteGlobal("__q_generated_manifest", bytes, /*external=*/true);
+
+  // Weights stay with the module for the driver to embed or to match
+  // against a .params file.
+  SmallVector<Attribute> weightAttrs;
+  for (Value w : weights) {
+    auto constant = w.getDefiningOp<arith::ConstantOp>();
+    std::string name = "weight" + std::to_string(weightAttrs.size());
+    if (auto nameLoc = llvm::dyn_cast<NameLoc>(w.getLoc()))
+      name = nameLoc.getName().str();
+    weightAttrs.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", builder.getStringAttr(name)),
+         builder.getNamedAttr("value", constant.getValue())}));
+  }
+  module->setAttr("q.weights", builder.getArrayAttr(weightAttrs));
+  module->setAttr("q.arena_bytes", builder.getI64IntegerAttr(plan.arenaBytes));
+}
+
+LogicalResult Lowering::run() {
+  fn = module.lookupSymbol<func::FuncOp>("main");
+  if (!fn)
+    return module.emitError("q-lower-to-onednn needs a function @main");
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError("q-lower-to-onednn needs a function of one block");
+  if (failed(analyze()))
+    return failure();
+  MemoryPlan plan = planMemory(requests, kWeightAlignment);
+  if (options.reportMemory)
+    emitRemark(fn.getLoc())
+        << "arena " << plan.arenaBytes << " bytes for " << requests.size()
+        << " tensors; liveness lower bound " << plan.lowerBound << " bytes";
+  emit(plan);
+  fn.erase();
+  return success();
+}
+
+namespace {
+struct QLowerToOneDNNPass
+    : mlir::q::impl::QLowerToOneDNNBase<QLowerToOneDNNPass> {
+  using QLowerToOneDNNBase::QLowerToOneDNNBase;
+  void runOnOperation() override {
+    QLowerToOneDNNOptions opts{modelName, numThreads, reportMemory};
+    if (failed(Lowering(getOperation(), opts).run()))
+      signalPassFailure();
+  }
+};
+} // namespace
