@@ -1,0 +1,589 @@
+/*===- qrt.h - C ABI of the q runtime (libqrt) -------------------*- C -*-===//
+ *
+ * The functions compiler-generated code calls. Each op of a compiled model
+ * has an id (0 <= id < num_ops) and goes through two phases:
+ *
+ *   init, once per model instance:
+ *     qrt_<op>_init(model, op_id, &desc, constant operands...)
+ *   creates the oneDNN primitives and packs constant operands (weights,
+ *   bias, statistics, scales) into the model, so the caller may free them
+ *   right after the call. Inits run on one thread, before any run.
+ *
+ *   run, many times, concurrently from several threads:
+ *     qrt_<op>_run(model, exec, op_id, inputs..., output)
+ *   reads the model only; every mutable thing (oneDNN stream, scratchpad,
+ *   layout-conversion buffers) lives in the qrt_exec, which each concurrent
+ *   caller creates for itself with qrt_exec_create().
+ *
+ * Descriptors (qrt_<op>_desc) are plain-old-data: fixed-width fields, no
+ * pointers, a leading abi_version (= QRT_ABI_VERSION) and a pinned layout
+ * (static asserts below), so the compiler can fill them at compile time and
+ * embed their bytes in the generated library. Zero-initialise a descriptor,
+ * then set its fields: zero is the default of every optional field.
+ * Spatial arrays hold num_spatial leading entries in (D,) (H,) W order;
+ * entries past num_spatial are ignored. Reserved fields must be zero.
+ *
+ * Buffers are dense row-major (NC[D][H]W for activations) in the element
+ * type the descriptor names. Errors: every function returns QRT_OK (0) or a
+ * qrt_status; qrt_last_error() then tells, on the calling thread, which op
+ * failed and why. Nothing aborts and no C++ exception leaves the library.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef QRT_QRT_H
+#define QRT_QRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#define QRT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define QRT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/* libqrt builds with hidden visibility; only this interface is exported. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* Bumped whenever a descriptor layout or a signature changes. */
+#define QRT_ABI_VERSION 1u
+
+#define QRT_MAX_RANK 6
+#define QRT_MAX_SPATIAL 3
+
+/*===----------------------------------------------------------------------===
+ * Status codes, element types, enums
+ *===----------------------------------------------------------------------===*/
+
+typedef enum qrt_status {
+  QRT_OK = 0,
+  QRT_ERR_NULL_POINTER = 1,     /* a required pointer argument is NULL */
+  QRT_ERR_ABI_VERSION = 2,      /* desc->abi_version != QRT_ABI_VERSION */
+  QRT_ERR_INVALID_ARGUMENT = 3, /* inconsistent descriptor or arguments */
+  QRT_ERR_BAD_OP_ID = 4,        /* id out of range, reused, or not inited */
+  QRT_ERR_UNSUPPORTED = 5,      /* valid but not implemented (dtype, ...) */
+  QRT_ERR_OUT_OF_MEMORY = 6,
+  QRT_ERR_ONEDNN = 7, /* oneDNN refused or failed */
+  QRT_ERR_INTERNAL = 8
+} qrt_status;
+
+typedef enum qrt_dtype {
+  QRT_F32 = 0,
+  QRT_S8 = 1,
+  QRT_U8 = 2,
+  QRT_S32 = 3
+} qrt_dtype;
+
+/* Element-wise functions. Values are those of the q dialect's EltwiseKind
+ * plus one (QRT_ELTWISE_x == (int)mlir::q::EltwiseKind::x + 1), so that a
+ * zeroed qrt_eltwise means "no function". */
+typedef enum qrt_eltwise_kind {
+  QRT_ELTWISE_NONE = 0,    /* identity */
+  QRT_ELTWISE_RELU = 1,    /* max(x, 0) */
+  QRT_ELTWISE_SIGMOID = 2, /* 1 / (1 + exp(-x)) */
+  QRT_ELTWISE_TANH = 3,
+  QRT_ELTWISE_SOFTRELU = 4, /* log(1 + exp(x)) */
+  QRT_ELTWISE_SOFTSIGN = 5, /* x / (1 + |x|) */
+  QRT_ELTWISE_LEAKY = 6,    /* x > 0 ? x : alpha * x */
+  QRT_ELTWISE_ELU = 7,      /* x > 0 ? x : alpha * (exp(x) - 1) */
+  QRT_ELTWISE_SELU = 8,     /* fixed lambda and alpha; alpha/beta unused */
+  QRT_ELTWISE_GELU = 9,     /* 0.5 x (1 + erf(x / sqrt 2)) */
+  QRT_ELTWISE_CLIP = 10,    /* min(max(x, alpha), beta) */
+  QRT_ELTWISE_SQUARE = 11,
+  QRT_ELTWISE_SQRT = 12,
+  QRT_ELTWISE_EXP = 13,
+  QRT_ELTWISE_ABS = 14
+} qrt_eltwise_kind;
+
+/* Values match the q dialect's PoolKind and PoolConvention. */
+typedef enum qrt_pool_kind {
+  QRT_POOL_MAX = 0,
+  QRT_POOL_AVG = 1,
+  QRT_POOL_SUM = 2
+} qrt_pool_kind;
+
+typedef enum qrt_pool_convention {
+  QRT_POOL_VALID = 0, /* out = 1 + floor((in + pads - k) / s) */
+  QRT_POOL_FULL = 1,  /* out = 1 + ceil((in + pads - k) / s) */
+  QRT_POOL_SAME = 2   /* reserved: lower to VALID with explicit pads */
+} qrt_pool_convention;
+
+typedef enum qrt_binary_op {
+  QRT_BINARY_ADD = 0,
+  QRT_BINARY_SUB = 1,
+  QRT_BINARY_MUL = 2,
+  QRT_BINARY_DIV = 3,
+  QRT_BINARY_MAX = 4,
+  QRT_BINARY_MIN = 5
+} qrt_binary_op;
+
+/* Values match the q dialect's ScalarKind; r* put the scalar on the left. */
+typedef enum qrt_scalar_op {
+  QRT_SCALAR_ADD = 0,
+  QRT_SCALAR_SUB = 1,
+  QRT_SCALAR_RSUB = 2,
+  QRT_SCALAR_MUL = 3,
+  QRT_SCALAR_DIV = 4,
+  QRT_SCALAR_RDIV = 5,
+  QRT_SCALAR_POW = 6,
+  QRT_SCALAR_RPOW = 7,
+  QRT_SCALAR_MAX = 8,
+  QRT_SCALAR_MIN = 9
+} qrt_scalar_op;
+
+/*===----------------------------------------------------------------------===
+ * Building blocks of descriptors
+ *===----------------------------------------------------------------------===*/
+
+/* A dense shape; dims[rank..] are ignored. Rank 0 is a scalar. */
+typedef struct qrt_shape {
+  int32_t rank;
+  int32_t reserved;
+  int64_t dims[QRT_MAX_RANK];
+} qrt_shape;
+
+/* One element-wise function; kind QRT_ELTWISE_NONE means absent. */
+typedef struct qrt_eltwise {
+  int32_t kind; /* qrt_eltwise_kind */
+  float alpha;  /* leaky/elu slope, clip lower bound */
+  float beta;   /* clip upper bound */
+  int32_t reserved;
+} qrt_eltwise;
+
+/*===----------------------------------------------------------------------===
+ * Model and execution context
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_model qrt_model;
+typedef struct qrt_exec qrt_exec;
+
+/* Message of the last failure on the calling thread ("" if none). The
+ * pointer stays valid until the next qrt call on this thread. */
+const char *qrt_last_error(void);
+
+/* num_ops: number of op ids; num_threads: OpenMP threads per run (and per
+ * init), 0 = OpenMP's default. NULL on failure (see qrt_last_error). */
+qrt_model *qrt_model_create(int32_t num_ops, int32_t num_threads);
+void qrt_model_destroy(qrt_model *model); /* NULL is a no-op */
+
+/* Bytes a qrt_exec needs for the ops initialised so far. */
+int64_t qrt_model_scratch_size(const qrt_model *model);
+
+/* What executes op_id: the oneDNN implementation ("jit:avx2", ...), plus
+ * layout conversions, or "loop". NULL if the op is not initialised. */
+const char *qrt_op_info(const qrt_model *model, int32_t op_id);
+
+/* Per-run context: create after all inits; one per concurrent caller. */
+qrt_exec *qrt_exec_create(qrt_model *model);
+void qrt_exec_destroy(qrt_exec *exec); /* NULL is a no-op */
+
+/* memmove of num_bytes; for reshapes whose buffers could not be aliased. */
+int32_t qrt_copy(const void *src, void *dst, int64_t num_bytes);
+
+/*===----------------------------------------------------------------------===
+ * Convolution (q.convolution, q.fused_conv)
+ *
+ *   dst = postsum_act(act(scale[oc] * (conv(src, weight) + bias)) +
+ *                     sum_scale * sum)
+ * with act/postsum_act/sum/scale optional (MXNet's q.fused_conv; scale is
+ * oneDNN's output scale). weight is [OC, IC/groups, k...], bias [OC].
+ * fp32: every dtype QRT_F32, num_scales 0.
+ * int8: src u8/s8, weight s8, bias s32 or f32, dst u8/s8/s32/f32, sum like
+ *       dst; the integer accumulator plus bias is scaled, the post-ops run
+ *       in f32, and the result is rounded to nearest even and saturated.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_conv_desc {
+  uint32_t abi_version;
+  int32_t num_spatial; /* 1, 2 or 3 */
+  int64_t batch;
+  int64_t in_channels;
+  int64_t out_channels;
+  int64_t groups; /* >= 1, divides both channel counts */
+  int64_t in_spatial[QRT_MAX_SPATIAL];
+  int64_t kernel[QRT_MAX_SPATIAL];
+  int64_t out_spatial[QRT_MAX_SPATIAL]; /* checked against the geometry */
+  int64_t strides[QRT_MAX_SPATIAL];     /* >= 1 */
+  int64_t dilations[QRT_MAX_SPATIAL];   /* MXNet's: 1 = dense */
+  int64_t pad_begin[QRT_MAX_SPATIAL];
+  int64_t pad_end[QRT_MAX_SPATIAL];
+  int32_t src_dtype;
+  int32_t weight_dtype;
+  int32_t bias_dtype;
+  int32_t dst_dtype;
+  int32_t sum_dtype;
+  int32_t has_bias;
+  int32_t has_sum; /* run() takes a sum operand shaped like dst */
+  float sum_scale;
+  qrt_eltwise act;
+  qrt_eltwise postsum_act;
+  int32_t num_scales; /* 0 (fp32), 1 or out_channels */
+  int32_t reserved0;
+  int64_t reserved[4];
+} qrt_conv_desc;
+
+/* bias may be NULL iff !has_bias; scales NULL iff num_scales == 0. */
+int32_t qrt_conv_init(qrt_model *model, int32_t op_id,
+                      const qrt_conv_desc *desc, const void *weight,
+                      const void *bias, const float *scales);
+/* sum: NULL iff !has_sum; may equal dst (accumulate in place). */
+int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                     const void *src, const void *sum, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Fully connected (q.fully_connected, q.fused_fc)
+ *
+ *   dst = act(scale * (src * weight^T) + bias), weight [num_hidden, K].
+ * flatten != 0: src is [N, K = prod(rest)], dst [N, num_hidden];
+ * flatten == 0: K is the last dim of src, dst keeps the leading dims.
+ * Dtypes and scales as for convolution.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_fc_desc {
+  uint32_t abi_version;
+  int32_t flatten;
+  qrt_shape input;
+  int64_t num_hidden;
+  int32_t src_dtype;
+  int32_t weight_dtype;
+  int32_t bias_dtype;
+  int32_t dst_dtype;
+  int32_t has_bias;
+  int32_t num_scales; /* 0 (fp32), 1 or num_hidden */
+  qrt_eltwise act;
+  int64_t reserved[4];
+} qrt_fc_desc;
+
+int32_t qrt_fc_init(qrt_model *model, int32_t op_id, const qrt_fc_desc *desc,
+                    const void *weight, const void *bias, const float *scales);
+int32_t qrt_fc_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                   const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Pooling (q.pooling): max/avg/sum, 1-D to 3-D, valid/full conventions,
+ * asymmetric pads, global. Semantics of qrt::ref::pool (reference.h).
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_pooling_desc {
+  uint32_t abi_version;
+  int32_t kind;              /* qrt_pool_kind */
+  int32_t convention;        /* qrt_pool_convention */
+  int32_t count_include_pad; /* avg only */
+  int32_t global_pool;       /* kernel = whole input; strides/pads ignored */
+  int32_t num_spatial;
+  int32_t dtype; /* f32; s8/u8 for max pooling */
+  int32_t reserved0;
+  int64_t batch;
+  int64_t channels;
+  int64_t in_spatial[QRT_MAX_SPATIAL];
+  int64_t kernel[QRT_MAX_SPATIAL];
+  int64_t strides[QRT_MAX_SPATIAL]; /* >= 1 */
+  int64_t pad_begin[QRT_MAX_SPATIAL];
+  int64_t pad_end[QRT_MAX_SPATIAL];
+  int64_t out_spatial[QRT_MAX_SPATIAL]; /* checked */
+  int64_t reserved[2];
+} qrt_pooling_desc;
+
+int32_t qrt_pooling_init(qrt_model *model, int32_t op_id,
+                         const qrt_pooling_desc *desc);
+int32_t qrt_pooling_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                        const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Batch norm, inference (q.batch_norm):
+ *   dst = gamma * (src - mean) / sqrt(var + epsilon) + beta along axis;
+ * fix_gamma uses gamma = 1 (gamma may then be NULL). In place is allowed.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_batch_norm_desc {
+  uint32_t abi_version;
+  int32_t axis; /* negative counts from the end */
+  qrt_shape input;
+  float epsilon;
+  int32_t fix_gamma;
+  int32_t dtype; /* f32 */
+  int32_t reserved0;
+  int64_t reserved[2];
+} qrt_batch_norm_desc;
+
+int32_t qrt_batch_norm_init(qrt_model *model, int32_t op_id,
+                            const qrt_batch_norm_desc *desc, const float *gamma,
+                            const float *beta, const float *mean,
+                            const float *variance);
+int32_t qrt_batch_norm_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                           const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Element-wise activation (q.activation); in place is allowed.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_activation_desc {
+  uint32_t abi_version;
+  int32_t dtype; /* f32 */
+  int64_t num_elements;
+  qrt_eltwise act;
+  int64_t reserved[2];
+} qrt_activation_desc;
+
+int32_t qrt_activation_init(qrt_model *model, int32_t op_id,
+                            const qrt_activation_desc *desc);
+int32_t qrt_activation_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                           const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * PReLU (q.prelu): x > 0 ? x : slope[c] * x, c on axis 1; num_slopes is the
+ * channel count or 1 (shared). In place is allowed.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_prelu_desc {
+  uint32_t abi_version;
+  int32_t dtype;   /* f32 */
+  qrt_shape input; /* rank >= 2 */
+  int64_t num_slopes;
+  int64_t reserved[2];
+} qrt_prelu_desc;
+
+int32_t qrt_prelu_init(qrt_model *model, int32_t op_id,
+                       const qrt_prelu_desc *desc, const float *slope);
+int32_t qrt_prelu_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                      const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Binary arithmetic with NumPy broadcasting (q.add/sub/mul/div):
+ *   dst = act(lhs op rhs), dst shaped like the broadcast of lhs and rhs.
+ * dst may alias an operand whose shape equals dst's.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_binary_desc {
+  uint32_t abi_version;
+  int32_t op; /* qrt_binary_op */
+  qrt_shape lhs;
+  qrt_shape rhs;
+  int32_t dtype; /* f32 */
+  int32_t reserved0;
+  qrt_eltwise act; /* optional fused activation */
+  int64_t reserved[2];
+} qrt_binary_desc;
+
+int32_t qrt_binary_init(qrt_model *model, int32_t op_id,
+                        const qrt_binary_desc *desc);
+int32_t qrt_binary_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                       const void *lhs, const void *rhs, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Scalar arithmetic (q.scalar): dst = src op scalar (or scalar op src for
+ * the r* forms). In place is allowed.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_scalar_desc {
+  uint32_t abi_version;
+  int32_t op; /* qrt_scalar_op */
+  int64_t num_elements;
+  float scalar;
+  int32_t dtype; /* f32 */
+  int64_t reserved[2];
+} qrt_scalar_desc;
+
+int32_t qrt_scalar_init(qrt_model *model, int32_t op_id,
+                        const qrt_scalar_desc *desc);
+int32_t qrt_scalar_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                       const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Softmax / log-softmax (q.softmax): of src / temperature along axis.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct qrt_softmax_desc {
+  uint32_t abi_version;
+  int32_t axis; /* negative counts from the end */
+  qrt_shape input;
+  float temperature; /* finite, nonzero; 1 when the attribute is absent */
+  int32_t log;
+  int32_t dtype; /* f32 */
+  int32_t reserved0;
+  int64_t reserved[2];
+} qrt_softmax_desc;
+
+int32_t qrt_softmax_init(qrt_model *model, int32_t op_id,
+                         const qrt_softmax_desc *desc);
+int32_t qrt_softmax_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                        const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Data movement. Any dtype.
+ *===----------------------------------------------------------------------===*/
+
+/* Concat (q.concat): input i equals `output` except along axis, where it
+ * has axis_sizes[i] (an init argument; their sum is output.dims[axis]). */
+typedef struct qrt_concat_desc {
+  uint32_t abi_version;
+  int32_t axis; /* negative counts from the end */
+  int32_t num_inputs;
+  int32_t dtype;
+  qrt_shape output;
+  int64_t reserved[2];
+} qrt_concat_desc;
+
+int32_t qrt_concat_init(qrt_model *model, int32_t op_id,
+                        const qrt_concat_desc *desc, const int64_t *axis_sizes);
+/* srcs: num_inputs pointers. */
+int32_t qrt_concat_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                       const void *const *srcs, void *dst);
+
+/* Transpose (q.transpose): dst.dims[i] = input.dims[perm[i]]; perm_size 0
+ * reverses the axes, otherwise perm_size == input.rank. */
+typedef struct qrt_transpose_desc {
+  uint32_t abi_version;
+  int32_t dtype;
+  qrt_shape input;
+  int32_t perm[QRT_MAX_RANK];
+  int32_t perm_size;
+  int32_t reserved0;
+  int64_t reserved[2];
+} qrt_transpose_desc;
+
+int32_t qrt_transpose_init(qrt_model *model, int32_t op_id,
+                           const qrt_transpose_desc *desc);
+int32_t qrt_transpose_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                          const void *src, void *dst);
+
+/* Slice (q.slice) of the first num_axes axes, others kept whole, with
+ * Python semantics already resolved by the compiler (qrt::ref::SliceParams):
+ * step > 0: 0 <= begin, end <= dim; step < 0: -1 <= begin, end < dim. */
+typedef struct qrt_slice_desc {
+  uint32_t abi_version;
+  int32_t dtype;
+  qrt_shape input;
+  int64_t begin[QRT_MAX_RANK];
+  int64_t end[QRT_MAX_RANK];
+  int64_t step[QRT_MAX_RANK]; /* nonzero */
+  int32_t num_axes;
+  int32_t reserved0;
+  int64_t reserved[2];
+} qrt_slice_desc;
+
+int32_t qrt_slice_init(qrt_model *model, int32_t op_id,
+                       const qrt_slice_desc *desc);
+int32_t qrt_slice_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                      const void *src, void *dst);
+
+/* Nearest upsampling (q.upsampling) of every axis from 2 on by `scale`. */
+typedef struct qrt_upsampling_desc {
+  uint32_t abi_version;
+  int32_t dtype;
+  qrt_shape input; /* rank >= 3 */
+  int64_t scale;   /* >= 1 */
+  int64_t reserved[2];
+} qrt_upsampling_desc;
+
+int32_t qrt_upsampling_init(qrt_model *model, int32_t op_id,
+                            const qrt_upsampling_desc *desc);
+int32_t qrt_upsampling_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                           const void *src, void *dst);
+
+/* Crop (q.crop) of the spatial axes (2..rank-1): dst = src[:, :,
+ * offsets[0] : offsets[0] + sizes[0], ...]. */
+typedef struct qrt_crop_desc {
+  uint32_t abi_version;
+  int32_t dtype;
+  qrt_shape input; /* rank 3..5 */
+  int64_t offsets[QRT_MAX_SPATIAL];
+  int64_t sizes[QRT_MAX_SPATIAL];
+  int64_t reserved[2];
+} qrt_crop_desc;
+
+int32_t qrt_crop_init(qrt_model *model, int32_t op_id,
+                      const qrt_crop_desc *desc);
+int32_t qrt_crop_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                     const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
+ * Pinned layouts: the compiler embeds these bytes; any change here must
+ * bump QRT_ABI_VERSION.
+ *===----------------------------------------------------------------------===*/
+
+#define QRT_PIN_SIZE(type, size)                                               \
+  QRT_STATIC_ASSERT(sizeof(type) == (size), #type " size changed")
+#define QRT_PIN_OFFSET(type, field, offset)                                    \
+  QRT_STATIC_ASSERT(offsetof(type, field) == (offset),                         \
+                    #type "." #field " moved")
+
+QRT_PIN_SIZE(qrt_shape, 56);
+QRT_PIN_OFFSET(qrt_shape, dims, 8);
+QRT_PIN_SIZE(qrt_eltwise, 16);
+QRT_PIN_OFFSET(qrt_eltwise, beta, 8);
+
+QRT_PIN_SIZE(qrt_conv_desc, 312);
+QRT_PIN_OFFSET(qrt_conv_desc, batch, 8);
+QRT_PIN_OFFSET(qrt_conv_desc, in_spatial, 40);
+QRT_PIN_OFFSET(qrt_conv_desc, pad_end, 184);
+QRT_PIN_OFFSET(qrt_conv_desc, src_dtype, 208);
+QRT_PIN_OFFSET(qrt_conv_desc, sum_scale, 236);
+QRT_PIN_OFFSET(qrt_conv_desc, act, 240);
+QRT_PIN_OFFSET(qrt_conv_desc, postsum_act, 256);
+QRT_PIN_OFFSET(qrt_conv_desc, num_scales, 272);
+
+QRT_PIN_SIZE(qrt_fc_desc, 144);
+QRT_PIN_OFFSET(qrt_fc_desc, input, 8);
+QRT_PIN_OFFSET(qrt_fc_desc, num_hidden, 64);
+QRT_PIN_OFFSET(qrt_fc_desc, has_bias, 88);
+QRT_PIN_OFFSET(qrt_fc_desc, act, 96);
+
+QRT_PIN_SIZE(qrt_pooling_desc, 208);
+QRT_PIN_OFFSET(qrt_pooling_desc, dtype, 24);
+QRT_PIN_OFFSET(qrt_pooling_desc, batch, 32);
+QRT_PIN_OFFSET(qrt_pooling_desc, out_spatial, 168);
+
+QRT_PIN_SIZE(qrt_batch_norm_desc, 96);
+QRT_PIN_OFFSET(qrt_batch_norm_desc, epsilon, 64);
+
+QRT_PIN_SIZE(qrt_activation_desc, 48);
+QRT_PIN_OFFSET(qrt_activation_desc, act, 16);
+
+QRT_PIN_SIZE(qrt_prelu_desc, 88);
+QRT_PIN_OFFSET(qrt_prelu_desc, num_slopes, 64);
+
+QRT_PIN_SIZE(qrt_binary_desc, 160);
+QRT_PIN_OFFSET(qrt_binary_desc, rhs, 64);
+QRT_PIN_OFFSET(qrt_binary_desc, dtype, 120);
+QRT_PIN_OFFSET(qrt_binary_desc, act, 128);
+
+QRT_PIN_SIZE(qrt_scalar_desc, 40);
+QRT_PIN_OFFSET(qrt_scalar_desc, scalar, 16);
+
+QRT_PIN_SIZE(qrt_softmax_desc, 96);
+QRT_PIN_OFFSET(qrt_softmax_desc, temperature, 64);
+
+QRT_PIN_SIZE(qrt_concat_desc, 88);
+QRT_PIN_OFFSET(qrt_concat_desc, output, 16);
+
+QRT_PIN_SIZE(qrt_transpose_desc, 112);
+QRT_PIN_OFFSET(qrt_transpose_desc, perm, 64);
+QRT_PIN_OFFSET(qrt_transpose_desc, perm_size, 88);
+
+QRT_PIN_SIZE(qrt_slice_desc, 232);
+QRT_PIN_OFFSET(qrt_slice_desc, begin, 64);
+QRT_PIN_OFFSET(qrt_slice_desc, step, 160);
+QRT_PIN_OFFSET(qrt_slice_desc, num_axes, 208);
+
+QRT_PIN_SIZE(qrt_upsampling_desc, 88);
+QRT_PIN_OFFSET(qrt_upsampling_desc, scale, 64);
+
+QRT_PIN_SIZE(qrt_crop_desc, 128);
+QRT_PIN_OFFSET(qrt_crop_desc, sizes, 88);
+
+#undef QRT_PIN_SIZE
+#undef QRT_PIN_OFFSET
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* QRT_QRT_H */
