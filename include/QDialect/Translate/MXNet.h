@@ -56,6 +56,13 @@ std::vector<std::string> supportedMXNetOps();
 LogicalResult exportMXNet(ModuleOp module, ::mxnet::Graph &graph,
                           ::mxnet::ParamsFile &params);
 
+/// Parameters of the right shapes for a module imported without .params:
+/// one array per `q.param` argument, named `arg:`/`aux:` as MXNet's
+/// checkpoints do, filled with a fixed pseudo-random sequence scaled by
+/// 1/sqrt(fan-in) (variances positive). For tests and benchmarks of models
+/// published without weights.
+::mxnet::ParamsFile makeRandomParams(ModuleOp module, uint32_t seed = 1);
+
 /// Registers `--import-mxnet` and `--export-mxnet` with mlir-translate.
 void registerMXNetTranslations();
 
