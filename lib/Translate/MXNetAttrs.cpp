@@ -70,6 +70,9 @@ Expected<double> mxnet::parseFloat(StringRef text, bool allowNonFinite) {
     if (!std::isfinite(v))
       return attrFail("number " + quoted(text) + " is out of range");
   }
+  // from_chars also reads spellings such as "nan(123)".
+  if (!std::isfinite(v) && !allowNonFinite)
+    return attrFail("non-finite number " + quoted(text) + " is not allowed");
   return v;
 }
 

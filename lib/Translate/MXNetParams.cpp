@@ -338,8 +338,13 @@ Error ParamsReader::readRecord(uint64_t index, NDArray &out) {
   // Overflow-safe size, checked against the file before allocating.
   uint64_t bytes = *elemSize;
   bool overflow = false;
-  for (int64_t d : out.shape)
+  int64_t elements = 1;
+  for (int64_t d : out.shape) {
     overflow |= __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
+    // A zero dim makes the byte count 0, but the element count of the
+    // other dims must still fit (numElements() multiplies them all).
+    overflow |= d != 0 && __builtin_mul_overflow(elements, d, &elements);
+  }
   if (overflow || bytes > remaining())
     return fail(arr + ": shape " + formatShape(out.shape) + " of " +
                 dtypeName(out.dtype) + " needs " +
@@ -450,10 +455,12 @@ Error mxnet::verifyNDArray(const NDArray &array, StringRef name) {
   if (array.shape.size() > kMaxNdim)
     return fail("too many dimensions (" + Twine(array.shape.size()) + ")");
   uint64_t bytes = dtypeSize(array.dtype);
+  int64_t elements = 1;
   for (int64_t d : array.shape) {
     if (d < 0)
       return fail("negative dimension in shape " + formatShape(array.shape));
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes) ||
+        (d != 0 && __builtin_mul_overflow(elements, d, &elements)))
       return fail("shape " + formatShape(array.shape) + " is too large");
   }
   if (bytes != array.data.size())

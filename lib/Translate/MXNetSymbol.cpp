@@ -7,6 +7,9 @@
 
 #include "QDialect/Translate/MXNetFormat.h"
 
+#include <cmath>
+#include <functional>
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -368,6 +371,22 @@ Expected<Graph> SymbolReader::readGraph(const json::Value &value,
         g.mxnetVersion = static_cast<int>(*ver);
         continue;
       }
+      // The writer could not print inf or nan back as JSON.
+      std::function<bool(const json::Value &)> finite =
+          [&](const json::Value &v) {
+            if (auto d = v.getAsNumber())
+              return std::isfinite(*d);
+            if (const json::Array *items = v.getAsArray())
+              return llvm::all_of(*items, finite);
+            if (const json::Object *fields = v.getAsObject())
+              return llvm::all_of(*fields, [&](const auto &field) {
+                return finite(field.second);
+              });
+            return true;
+          };
+      if (!finite(kv.second))
+        return fail(where, "graph attribute '" + kv.first.str() +
+                               "' holds a non-finite number");
       g.attrs.emplace(kv.first.str(), kv.second);
     }
   }
@@ -834,9 +853,18 @@ void DmlcJSONWriter::graph(const Graph &g, bool top) {
   if (g.nodeRowPtr.size() == g.nodes.size() + 1) {
     ids(g.nodeRowPtr);
   } else {
-    std::vector<uint32_t> rowPtr(g.nodes.size() + 1);
-    for (size_t i = 0; i < rowPtr.size(); ++i)
-      rowPtr[i] = static_cast<uint32_t>(i);
+    // Without a recorded count, a node has as many outputs as are read.
+    std::vector<uint32_t> outputs(g.nodes.size(), 1);
+    auto note = [&](const NodeEntry &e) {
+      if (e.node < outputs.size())
+        outputs[e.node] = std::max(outputs[e.node], e.index + 1);
+    };
+    for (const Node &n : g.nodes)
+      llvm::for_each(n.inputs, note);
+    llvm::for_each(g.heads, note);
+    std::vector<uint32_t> rowPtr(g.nodes.size() + 1, 0);
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      rowPtr[i + 1] = rowPtr[i] + outputs[i];
     ids(rowPtr);
   }
 
