@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
-  libdnnl-dev nlohmann-json3-dev libgtest-dev
+  libdnnl-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
+  dataset-fashion-mnist
 )
 
 missing=()

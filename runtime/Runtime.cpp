@@ -1,0 +1,485 @@
+//===- Runtime.cpp - Model, execution context, errors, helpers ------------===//
+
+#include "Runtime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <omp.h>
+
+using namespace qrt;
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+static thread_local std::string lastError;
+
+int32_t qrt::setLastError(int32_t status, std::string message) {
+  try {
+    lastError = std::move(message);
+  } catch (...) {
+    // Keep the status even if the message cannot be stored.
+  }
+  return status;
+}
+
+void qrt::clearLastError() { lastError.clear(); }
+
+extern "C" const char *qrt_last_error(void) { return lastError.c_str(); }
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+ThreadScope::ThreadScope(int threads) {
+  if (threads <= 0)
+    return;
+  const int current = omp_get_max_threads();
+  if (current != threads) {
+    saved = current;
+    omp_set_num_threads(threads);
+  }
+}
+
+ThreadScope::~ThreadScope() {
+  if (saved > 0)
+    omp_set_num_threads(saved);
+}
+
+int qrt::loopThreads(int64_t work) {
+  // Below ~64K elements a parallel region costs more than it saves.
+  constexpr int64_t grain = 1 << 16;
+  const int64_t wanted = std::max<int64_t>(1, work / grain);
+  return static_cast<int>(
+      std::min<int64_t>(wanted, std::max(1, omp_get_max_threads())));
+}
+
+//===----------------------------------------------------------------------===//
+// Model and execution context
+//===----------------------------------------------------------------------===//
+
+const char *qrt::opKindName(OpKind kind) {
+  switch (kind) {
+  case OpKind::Conv:
+    return "convolution";
+  case OpKind::Fc:
+    return "fully_connected";
+  case OpKind::Pooling:
+    return "pooling";
+  case OpKind::BatchNorm:
+    return "batch_norm";
+  case OpKind::Activation:
+    return "activation";
+  case OpKind::Prelu:
+    return "prelu";
+  case OpKind::Binary:
+    return "binary";
+  case OpKind::Scalar:
+    return "scalar";
+  case OpKind::Softmax:
+    return "softmax";
+  case OpKind::Concat:
+    return "concat";
+  case OpKind::Transpose:
+    return "transpose";
+  case OpKind::Slice:
+    return "slice";
+  case OpKind::Upsampling:
+    return "upsampling";
+  case OpKind::Crop:
+    return "crop";
+  }
+  return "?";
+}
+
+extern "C" qrt_model *qrt_model_create(int32_t numOps, int32_t numThreads) {
+  qrt_model *result = nullptr;
+  const int32_t status = guarded(-1, "model", [&] {
+    require(numOps >= 0, "num_ops must be >= 0, got ", numOps);
+    require(numThreads >= 0, "num_threads must be >= 0, got ", numThreads);
+    auto model = std::make_unique<qrt_model>();
+    model->numThreads = numThreads;
+    model->engine = dnnl::engine(dnnl::engine::kind::cpu, 0);
+    model->ops.resize(numOps);
+    result = model.release();
+  });
+  if (status == QRT_OK)
+    clearLastError();
+  return result;
+}
+
+extern "C" void qrt_model_destroy(qrt_model *model) { delete model; }
+
+extern "C" int64_t qrt_model_scratch_size(const qrt_model *model) {
+  return model ? static_cast<int64_t>(model->maxWorkspace) : 0;
+}
+
+extern "C" const char *qrt_op_info(const qrt_model *model, int32_t opId) {
+  if (!model || opId < 0 || opId >= static_cast<int32_t>(model->ops.size()) ||
+      !model->ops[opId])
+    return nullptr;
+  return model->ops[opId]->info.c_str();
+}
+
+char *qrt::reserveWorkspace(qrt_exec *exec, size_t bytes) {
+  if (bytes > exec->workspaceSize) {
+    // Only when an op was initialised after qrt_exec_create().
+    const size_t rounded = (bytes + 63) / 64 * 64;
+    char *grown = static_cast<char *>(std::aligned_alloc(64, rounded));
+    if (!grown)
+      throw std::bad_alloc();
+    exec->workspace.reset(grown);
+    exec->workspaceSize = rounded;
+  }
+  return exec->workspace.get();
+}
+
+extern "C" qrt_exec *qrt_exec_create(qrt_model *model) {
+  qrt_exec *result = nullptr;
+  const int32_t status = guarded(-1, "exec", [&] {
+    requireNonNull(model, "model");
+    auto exec = std::make_unique<qrt_exec>();
+    exec->model = model;
+    exec->stream = dnnl::stream(model->engine);
+    if (model->maxWorkspace)
+      reserveWorkspace(exec.get(), model->maxWorkspace);
+    result = exec.release();
+  });
+  if (status == QRT_OK)
+    clearLastError();
+  return result;
+}
+
+extern "C" void qrt_exec_destroy(qrt_exec *exec) { delete exec; }
+
+extern "C" int32_t qrt_copy(const void *src, void *dst, int64_t numBytes) {
+  return guarded(-1, "copy", [&] {
+    require(numBytes >= 0, "negative byte count ", numBytes);
+    if (!numBytes)
+      return;
+    requireNonNull(src, "src");
+    requireNonNull(dst, "dst");
+    if (src != dst)
+      std::memmove(dst, src, static_cast<size_t>(numBytes));
+  });
+}
+
+void qrt::checkInit(qrt_model *model, int32_t opId, const void *desc,
+                    uint32_t abiVersion) {
+  requireNonNull(model, "model");
+  requireNonNull(desc, "descriptor");
+  if (opId < 0 || opId >= static_cast<int32_t>(model->ops.size()))
+    fail(QRT_ERR_BAD_OP_ID, "op id out of range [0, ", model->ops.size(), ")");
+  if (model->ops[opId])
+    fail(QRT_ERR_BAD_OP_ID, "op id already initialised");
+  if (abiVersion != QRT_ABI_VERSION)
+    fail(QRT_ERR_ABI_VERSION, "descriptor has abi_version ", abiVersion,
+         ", the runtime implements ", QRT_ABI_VERSION);
+}
+
+void qrt::install(qrt_model *model, int32_t opId, std::unique_ptr<Op> op) {
+  model->maxWorkspace = std::max(model->maxWorkspace, op->workspaceBytes);
+  model->ops[opId] = std::move(op);
+}
+
+Op &qrt::lookup(qrt_model *model, qrt_exec *exec, int32_t opId, OpKind kind) {
+  requireNonNull(model, "model");
+  requireNonNull(exec, "exec");
+  if (exec->model != model)
+    fail(QRT_ERR_INVALID_ARGUMENT, "exec was created for another model");
+  if (opId < 0 || opId >= static_cast<int32_t>(model->ops.size()))
+    fail(QRT_ERR_BAD_OP_ID, "op id out of range [0, ", model->ops.size(), ")");
+  Op *op = model->ops[opId].get();
+  if (!op)
+    fail(QRT_ERR_BAD_OP_ID, "op was not initialised");
+  if (op->kind != kind)
+    fail(QRT_ERR_BAD_OP_ID, "op was initialised as ", opKindName(op->kind));
+  return *op;
+}
+
+//===----------------------------------------------------------------------===//
+// Descriptor checks
+//===----------------------------------------------------------------------===//
+
+Dims qrt::shapeDims(const qrt_shape &shape, const char *what, int minRank) {
+  require(shape.rank >= minRank && shape.rank <= QRT_MAX_RANK, what, " rank ",
+          shape.rank, " outside [", minRank, ", ", QRT_MAX_RANK, "]");
+  Dims dims(shape.dims, shape.dims + shape.rank);
+  for (int64_t dim : dims)
+    require(dim >= 0, what, " has a negative dim: ", dimsToString(dims));
+  return dims;
+}
+
+int64_t qrt::product(const Dims &dims) {
+  int64_t count = 1;
+  for (int64_t dim : dims) {
+    if (dim && count > std::numeric_limits<int64_t>::max() / dim)
+      fail(QRT_ERR_INVALID_ARGUMENT, "shape ", dimsToString(dims),
+           " is too large");
+    count *= dim;
+  }
+  return count;
+}
+
+std::string qrt::dimsToString(const Dims &dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
+}
+
+int64_t qrt::resolveAxis(int64_t axis, int64_t rank, const char *what) {
+  require(axis >= -rank && axis < rank, what, " ", axis,
+          " out of range for rank ", rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+size_t qrt::dtypeSize(int32_t dtype, const char *what) {
+  switch (dtype) {
+  case QRT_F32:
+  case QRT_S32:
+    return 4;
+  case QRT_S8:
+  case QRT_U8:
+    return 1;
+  }
+  fail(QRT_ERR_INVALID_ARGUMENT, what, " has unknown dtype ", dtype);
+}
+
+const char *qrt::dtypeName(int32_t dtype) {
+  switch (dtype) {
+  case QRT_F32:
+    return "f32";
+  case QRT_S8:
+    return "s8";
+  case QRT_U8:
+    return "u8";
+  case QRT_S32:
+    return "s32";
+  }
+  return "?";
+}
+
+dnnl::memory::data_type qrt::dnnlType(int32_t dtype) {
+  using dt = dnnl::memory::data_type;
+  switch (dtype) {
+  case QRT_S8:
+    return dt::s8;
+  case QRT_U8:
+    return dt::u8;
+  case QRT_S32:
+    return dt::s32;
+  default:
+    return dt::f32;
+  }
+}
+
+void qrt::requireDtype(int32_t dtype, const char *what,
+                       std::initializer_list<int32_t> allowed) {
+  dtypeSize(dtype, what);
+  if (std::find(allowed.begin(), allowed.end(), dtype) != allowed.end())
+    return;
+  std::string names;
+  for (int32_t a : allowed)
+    names += std::string(names.empty() ? "" : ", ") + dtypeName(a);
+  fail(QRT_ERR_UNSUPPORTED, what, " dtype ", dtypeName(dtype),
+       " is not supported (supported: ", names, ")");
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise functions
+//===----------------------------------------------------------------------===//
+
+// Constants of Klambauer et al. 2017, as MXNet uses them.
+static constexpr double seluLambda = 1.0507009873554804934193349852946;
+static constexpr double seluAlpha = 1.6732632423543772848170429916717;
+
+const char *qrt::eltwiseName(int32_t kind) {
+  static const char *names[] = {"none",     "relu",     "sigmoid", "tanh",
+                                "softrelu", "softsign", "leaky",   "elu",
+                                "selu",     "gelu",     "clip",    "square",
+                                "sqrt",     "exp",      "abs"};
+  return kind >= 0 && kind <= QRT_ELTWISE_ABS ? names[kind] : "?";
+}
+
+void qrt::checkEltwise(const qrt_eltwise &e, const char *what) {
+  require(e.kind >= QRT_ELTWISE_NONE && e.kind <= QRT_ELTWISE_ABS, what,
+          ": unknown element-wise kind ", e.kind);
+  require(std::isfinite(e.alpha) && std::isfinite(e.beta), what,
+          ": alpha and beta must be finite");
+  require(e.kind != QRT_ELTWISE_CLIP || e.alpha <= e.beta, what,
+          ": clip needs min <= max, got ", e.alpha, " > ", e.beta);
+}
+
+bool qrt::toDnnl(const qrt_eltwise &e, DnnlEltwise &r) {
+  using alg = dnnl::algorithm;
+  r = {alg::eltwise_linear, 1.f, 0.f, 1.f};
+  switch (e.kind) {
+  case QRT_ELTWISE_NONE:
+    return true;
+  case QRT_ELTWISE_RELU:
+    r.algorithm = alg::eltwise_relu, r.alpha = 0;
+    return true;
+  case QRT_ELTWISE_SIGMOID:
+    r.algorithm = alg::eltwise_logistic;
+    return true;
+  case QRT_ELTWISE_TANH:
+    r.algorithm = alg::eltwise_tanh;
+    return true;
+  case QRT_ELTWISE_SOFTRELU:
+    r.algorithm = alg::eltwise_soft_relu;
+    return true;
+  case QRT_ELTWISE_LEAKY:
+    r.algorithm = alg::eltwise_relu, r.alpha = e.alpha;
+    return true;
+  case QRT_ELTWISE_ELU:
+    r.algorithm = alg::eltwise_elu, r.alpha = e.alpha;
+    return true;
+  case QRT_ELTWISE_SELU:
+    // The post-op scale supplies lambda; eltwise primitives cannot use it.
+    r.algorithm = alg::eltwise_elu, r.alpha = float(seluAlpha);
+    r.scale = float(seluLambda);
+    return true;
+  case QRT_ELTWISE_GELU:
+    r.algorithm = alg::eltwise_gelu_erf;
+    return true;
+  case QRT_ELTWISE_CLIP:
+    r.algorithm = alg::eltwise_clip, r.alpha = e.alpha, r.beta = e.beta;
+    return true;
+  case QRT_ELTWISE_SQUARE:
+    r.algorithm = alg::eltwise_square;
+    return true;
+  case QRT_ELTWISE_SQRT:
+    r.algorithm = alg::eltwise_sqrt;
+    return true;
+  case QRT_ELTWISE_EXP:
+    r.algorithm = alg::eltwise_exp;
+    return true;
+  case QRT_ELTWISE_ABS:
+    r.algorithm = alg::eltwise_abs;
+    return true;
+  default: // softsign has no oneDNN form
+    return false;
+  }
+}
+
+bool qrt::appendEltwise(dnnl::post_ops &ops, const qrt_eltwise &e) {
+  if (e.kind == QRT_ELTWISE_NONE)
+    return true;
+  DnnlEltwise d;
+  if (!toDnnl(e, d))
+    return false;
+  ops.append_eltwise(d.scale, d.algorithm, d.alpha, d.beta);
+  return true;
+}
+
+template <typename Fn> static void mapFloats(float *data, int64_t n, Fn fn) {
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+  for (int64_t i = 0; i < n; ++i)
+    data[i] = fn(data[i]);
+}
+
+void qrt::applyEltwise(const qrt_eltwise &e, float *data, int64_t n) {
+  const float alpha = e.alpha, beta = e.beta;
+  switch (e.kind) {
+  case QRT_ELTWISE_NONE:
+    return;
+  case QRT_ELTWISE_RELU:
+    return mapFloats(data, n, [](float x) { return x > 0 ? x : 0.f; });
+  case QRT_ELTWISE_SIGMOID:
+    return mapFloats(data, n,
+                     [](float x) { return 1.f / (1.f + std::exp(-x)); });
+  case QRT_ELTWISE_TANH:
+    return mapFloats(data, n, [](float x) { return std::tanh(x); });
+  case QRT_ELTWISE_SOFTRELU:
+    return mapFloats(data, n, [](float x) {
+      return std::max(x, 0.f) + std::log1p(std::exp(-std::fabs(x)));
+    });
+  case QRT_ELTWISE_SOFTSIGN:
+    return mapFloats(data, n, [](float x) { return x / (1.f + std::fabs(x)); });
+  case QRT_ELTWISE_LEAKY:
+    return mapFloats(data, n, [=](float x) { return x > 0 ? x : alpha * x; });
+  case QRT_ELTWISE_ELU:
+    return mapFloats(
+        data, n, [=](float x) { return x > 0 ? x : alpha * std::expm1(x); });
+  case QRT_ELTWISE_SELU:
+    return mapFloats(data, n, [](float x) {
+      return float(seluLambda) * (x > 0 ? x : float(seluAlpha) * std::expm1(x));
+    });
+  case QRT_ELTWISE_GELU:
+    return mapFloats(data, n, [](float x) {
+      return 0.5f * x * (1.f + std::erf(x * float(M_SQRT1_2)));
+    });
+  case QRT_ELTWISE_CLIP:
+    return mapFloats(
+        data, n, [=](float x) { return std::min(std::max(x, alpha), beta); });
+  case QRT_ELTWISE_SQUARE:
+    return mapFloats(data, n, [](float x) { return x * x; });
+  case QRT_ELTWISE_SQRT:
+    return mapFloats(data, n, [](float x) { return std::sqrt(x); });
+  case QRT_ELTWISE_EXP:
+    return mapFloats(data, n, [](float x) { return std::exp(x); });
+  case QRT_ELTWISE_ABS:
+    return mapFloats(data, n, [](float x) { return std::fabs(x); });
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// oneDNN helpers
+//===----------------------------------------------------------------------===//
+
+dnnl::memory::desc qrt::plainDesc(const Dims &dims,
+                                  dnnl::memory::data_type type) {
+  Dims strides(dims.size(), 1);
+  for (int64_t i = static_cast<int64_t>(dims.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * std::max<int64_t>(dims[i + 1], 1);
+  return dnnl::memory::desc(dims, type, strides);
+}
+
+dnnl::primitive_attr qrt::userScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+std::string qrt::implName(const dnnl::primitive_desc_base &pd) {
+  const char *name = pd.impl_info_str();
+  return name ? name : "?";
+}
+
+void Reorder::create(const dnnl::engine &engine, const dnnl::memory::desc &from,
+                     const dnnl::memory::desc &to, WorkspacePlan &plan) {
+  dnnl::reorder::primitive_desc pd(engine, from, engine, to, userScratchpad());
+  primitive = dnnl::reorder(pd);
+  src = from;
+  dst = to;
+  scratchDesc = pd.scratchpad_desc();
+  scratchOffset = plan.reserve(scratchDesc.get_size());
+}
+
+void Reorder::execute(qrt_exec *exec, char *workspace, const void *from,
+                      void *to) const {
+  const dnnl::engine &engine = exec->model->engine;
+  std::unordered_map<int, dnnl::memory> args = {
+      {DNNL_ARG_FROM, wrap(src, engine, from)},
+      {DNNL_ARG_TO, wrap(dst, engine, to)}};
+  if (scratchDesc.get_size())
+    args[DNNL_ARG_SCRATCHPAD] =
+        wrap(scratchDesc, engine, workspace + scratchOffset);
+  primitive.execute(exec->stream, args);
+}
+
+dnnl::memory qrt::packConstant(const dnnl::engine &engine,
+                               const dnnl::memory::desc &plain,
+                               const dnnl::memory::desc &packed,
+                               const void *src) {
+  dnnl::memory result(packed, engine);
+  dnnl::stream stream(engine);
+  dnnl::memory source = wrap(plain, engine, src);
+  dnnl::reorder(source, result).execute(stream, source, result);
+  stream.wait();
+  return result;
+}

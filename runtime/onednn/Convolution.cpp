@@ -1,0 +1,495 @@
+//===- Convolution.cpp - Convolution and inner product via oneDNN ---------===//
+
+#include "../Runtime.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+using namespace qrt;
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+namespace {
+
+/// How convolution activations are laid out for oneDNN: plain NC[D]HW as
+/// the caller has them, or oneDNN's choice (blocked nChw8c on AVX2) with
+/// reorders in and out.
+enum class LayoutPolicy { Auto, Plain, Blocked };
+
+LayoutPolicy layoutPolicy() {
+  // QRT_CONV_LAYOUT=plain|blocked forces a layout, for benchmarks.
+  const char *value = std::getenv("QRT_CONV_LAYOUT");
+  if (!value)
+    return LayoutPolicy::Auto;
+  if (!std::strcmp(value, "plain"))
+    return LayoutPolicy::Plain;
+  if (!std::strcmp(value, "blocked"))
+    return LayoutPolicy::Blocked;
+  return LayoutPolicy::Auto;
+}
+
+/// Rough speed class of a oneDNN implementation: reference loops, gemm
+/// (im2col), or a direct jit/brgemm kernel.
+int implRank(const std::string &name) {
+  if (name.find("ref") != std::string::npos)
+    return 0;
+  if (name.find("gemm") != std::string::npos &&
+      name.find("brg") == std::string::npos)
+    return 1;
+  return 2;
+}
+
+/// Output scales (mask 0: one, mask 2: per output channel) on `attr`.
+void setScales(dnnl::primitive_attr &attr, int32_t numScales, int64_t channels,
+               const float *scales, const char *what) {
+  if (!numScales)
+    return;
+  require(numScales == 1 || numScales == channels, what, " needs 0, 1 or ",
+          channels, " scales, got ", numScales);
+  requireNonNull(scales, "scales");
+  std::vector<float> values(scales, scales + numScales);
+  attr.set_output_scales(numScales == 1 ? 0 : 1 << 1, values);
+}
+
+/// Shared by conv and FC: checks the dtype combination.
+void checkDtypes(int32_t src, int32_t weight, int32_t bias, int32_t dst,
+                 bool hasBias, int32_t numScales) {
+  requireDtype(src, "src", {QRT_F32, QRT_U8, QRT_S8});
+  if (src == QRT_F32) {
+    requireDtype(weight, "weight", {QRT_F32});
+    if (hasBias)
+      requireDtype(bias, "bias", {QRT_F32});
+    requireDtype(dst, "dst", {QRT_F32});
+    require(numScales == 0, "fp32 takes no output scales, got ", numScales);
+    return;
+  }
+  requireDtype(weight, "int8 weight", {QRT_S8});
+  if (hasBias)
+    requireDtype(bias, "int8 bias", {QRT_S32, QRT_F32});
+  requireDtype(dst, "int8 dst", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+struct ConvOp : Op {
+  static constexpr OpKind Kind = OpKind::Conv;
+  ConvOp() : Op(Kind) {}
+
+  dnnl::convolution_forward primitive;
+  dnnl::memory weights, bias;
+  dnnl::memory::desc srcDesc, dstDesc, scratchDesc;
+  size_t scratchOffset = 0, srcOffset = 0, dstOffset = 0;
+  // Manual post-ops with a sum: where the plain convolution result lands.
+  size_t plainOffset = 0;
+  // Layout conversions: user src -> srcDesc, user sum -> dstDesc,
+  // dstDesc -> user dst (or the manual post-op buffer).
+  Reorder srcIn, sumIn, dstOut;
+  bool hasSum = false;
+  // Post-ops oneDNN cannot express run as our loop after the convolution.
+  bool manualPostOps = false;
+  bool dstInternal = false;
+  qrt_eltwise act{}, postsumAct{};
+  float sumScale = 1;
+  int64_t dstElements = 0;
+  size_t dstBytes = 0;
+};
+
+void checkConvDesc(const qrt_conv_desc &d, Dims &src, Dims &weight, Dims &dst) {
+  require(d.num_spatial >= 1 && d.num_spatial <= QRT_MAX_SPATIAL,
+          "num_spatial must be 1 to 3, got ", d.num_spatial);
+  require(d.batch >= 1 && d.in_channels >= 1 && d.out_channels >= 1,
+          "batch and channel counts must be positive");
+  require(d.groups >= 1 && d.in_channels % d.groups == 0 &&
+              d.out_channels % d.groups == 0,
+          "groups ", d.groups, " must divide in_channels ", d.in_channels,
+          " and out_channels ", d.out_channels);
+  src = {d.batch, d.in_channels};
+  dst = {d.batch, d.out_channels};
+  weight = {d.out_channels, d.in_channels / d.groups};
+  for (int i = 0; i < d.num_spatial; ++i) {
+    const int64_t in = d.in_spatial[i], k = d.kernel[i];
+    const int64_t s = d.strides[i], dil = d.dilations[i];
+    const int64_t pb = d.pad_begin[i], pe = d.pad_end[i];
+    require(in >= 1 && k >= 1, "spatial dim ", i,
+            ": input and kernel must be positive, got ", in, " and ", k);
+    require(s >= 1 && dil >= 1 && pb >= 0 && pe >= 0, "spatial dim ", i,
+            ": needs stride >= 1, dilation >= 1, pads >= 0 (got ", s, ", ", dil,
+            ", ", pb, "/", pe, ")");
+    const int64_t span = dil * (k - 1) + 1, padded = in + pb + pe;
+    require(span <= padded, "spatial dim ", i, ": dilated kernel extent ", span,
+            " exceeds the padded input extent ", padded);
+    const int64_t out = (padded - span) / s + 1;
+    require(out == d.out_spatial[i], "spatial dim ", i, ": output size is ",
+            out, " but the descriptor says ", d.out_spatial[i]);
+    src.push_back(in);
+    weight.push_back(k);
+    dst.push_back(out);
+  }
+  checkDtypes(d.src_dtype, d.weight_dtype, d.bias_dtype, d.dst_dtype,
+              d.has_bias, d.num_scales);
+  checkEltwise(d.act, "act");
+  checkEltwise(d.postsum_act, "postsum_act");
+  if (d.has_sum) {
+    require(std::isfinite(d.sum_scale), "sum_scale must be finite");
+    requireDtype(d.sum_dtype, "sum", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
+    require(dtypeSize(d.sum_dtype, "sum") == dtypeSize(d.dst_dtype, "dst"),
+            "sum dtype ", dtypeName(d.sum_dtype), " must have the size of ",
+            "dst dtype ", dtypeName(d.dst_dtype));
+  }
+  for (int64_t r : d.reserved)
+    require(r == 0, "reserved fields must be zero");
+}
+
+/// Whether some output's window has every tap in the padding.
+bool hasPaddingOnlyWindow(const qrt_conv_desc &d) {
+  for (int i = 0; i < d.num_spatial; ++i)
+    for (int64_t o = 0; o < d.out_spatial[i]; ++o) {
+      bool inside = false;
+      for (int64_t j = 0; j < d.kernel[i] && !inside; ++j) {
+        const int64_t p =
+            o * d.strides[i] - d.pad_begin[i] + j * d.dilations[i];
+        inside = p >= 0 && p < d.in_spatial[i];
+      }
+      if (!inside)
+        return true;
+    }
+  return false;
+}
+
+} // namespace
+
+extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
+                                 const qrt_conv_desc *desc, const void *weight,
+                                 const void *bias, const float *scales) {
+  return guarded(opId, "convolution", [&] {
+    checkInit(model, opId, desc, desc ? desc->abi_version : 0);
+    const qrt_conv_desc &d = *desc;
+    Dims srcDims, weightDims, dstDims;
+    checkConvDesc(d, srcDims, weightDims, dstDims);
+    requireNonNull(weight, "weight");
+    if (d.has_bias)
+      requireNonNull(bias, "bias");
+    ThreadScope threads(model->numThreads);
+    const dnnl::engine &engine = model->engine;
+    auto op = std::make_unique<ConvOp>();
+
+    // Weights as oneDNN sees groups: [G, OC/G, IC/G, k...].
+    Dims groupedDims = weightDims;
+    if (d.groups > 1) {
+      groupedDims[0] = d.out_channels / d.groups;
+      groupedDims.insert(groupedDims.begin(), d.groups);
+    }
+    const dt srcType = dnnlType(d.src_dtype), dstType = dnnlType(d.dst_dtype);
+    const dt weightType = dnnlType(d.weight_dtype);
+    const dt biasType = dnnlType(d.bias_dtype);
+    const auto plainSrc = plainDesc(srcDims, srcType);
+    const auto plainDst = plainDesc(dstDims, dstType);
+    const auto plainWeights = plainDesc(groupedDims, weightType);
+    const dnnl::memory::desc biasDesc =
+        d.has_bias ? plainDesc({d.out_channels}, biasType)
+                   : dnnl::memory::desc();
+
+    Dims strides, dilations, padBegin, padEnd;
+    for (int i = 0; i < d.num_spatial; ++i) {
+      strides.push_back(d.strides[i]);
+      dilations.push_back(d.dilations[i] - 1); // oneDNN counts the gaps
+      padBegin.push_back(d.pad_begin[i]);
+      padEnd.push_back(d.pad_end[i]);
+    }
+
+    // Post-ops: act, sum, postsum_act, or all of them by hand.
+    dnnl::primitive_attr attr = userScratchpad();
+    setScales(attr, d.num_scales, d.out_channels, scales, "convolution");
+    {
+      dnnl::post_ops ops;
+      bool expressible = appendEltwise(ops, d.act);
+      // oneDNN 2.6.3's brgconv (AVX-512) crashes on a sum combined with an
+      // eltwise post-op when some window lies wholly in the padding.
+      if (d.has_sum &&
+          (d.act.kind != QRT_ELTWISE_NONE ||
+           d.postsum_act.kind != QRT_ELTWISE_NONE) &&
+          d.dst_dtype == QRT_F32 && hasPaddingOnlyWindow(d))
+        expressible = false;
+      if (d.has_sum)
+        ops.append_sum(d.sum_scale, dnnlType(d.sum_dtype));
+      expressible = expressible && appendEltwise(ops, d.postsum_act);
+      if (expressible) {
+        attr.set_post_ops(ops);
+      } else {
+        require(d.dst_dtype == QRT_F32, "activation ", eltwiseName(d.act.kind),
+                "/", eltwiseName(d.postsum_act.kind),
+                " can only follow an f32 convolution");
+        op->manualPostOps = true;
+      }
+    }
+
+    auto makePd = [&](const dnnl::memory::desc &src,
+                      const dnnl::memory::desc &dst) {
+      const auto weights =
+          dnnl::memory::desc(groupedDims, weightType, tag::any);
+      auto cd = d.has_bias
+                    ? dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, src, weights,
+                          biasDesc, dst, strides, dilations, padBegin, padEnd)
+                    : dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, src, weights,
+                          dst, strides, dilations, padBegin, padEnd);
+      return dnnl::convolution_forward::primitive_desc(cd, attr, engine);
+    };
+    auto anyDesc = [&](const Dims &dims, dt type) {
+      return dnnl::memory::desc(dims, type, tag::any);
+    };
+    dnnl::convolution_forward::primitive_desc pd;
+    const LayoutPolicy policy = layoutPolicy();
+    if (policy == LayoutPolicy::Plain) {
+      pd = makePd(plainSrc, plainDst);
+    } else {
+      pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
+      const bool blocked =
+          pd.src_desc() != plainSrc || pd.dst_desc() != plainDst;
+      if (blocked && policy == LayoutPolicy::Auto) {
+        // Keep the caller's layout when oneDNN has as good a kernel for it:
+        // the reorders in and out cost ~5-10% of a 3x3 convolution, while
+        // gemm on plain layouts is ~40% slower than jit on blocked ones (8x
+        // for depthwise).
+        // A pointwise convolution on plain layouts is one GEMM without
+        // im2col: as fast as the blocked kernels plus their reorders.
+        bool pointwise = true;
+        for (int i = 0; i < d.num_spatial; ++i)
+          pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
+                      d.pad_begin[i] == 0 && d.pad_end[i] == 0;
+        try {
+          auto plainPd = makePd(plainSrc, plainDst);
+          const int plainRank = implRank(implName(plainPd));
+          if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
+              implRank(implName(pd)))
+            pd = plainPd;
+        } catch (const dnnl::error &) {
+        }
+      }
+    }
+
+    WorkspacePlan plan;
+    op->scratchDesc = pd.scratchpad_desc();
+    op->scratchOffset = plan.reserve(op->scratchDesc.get_size());
+    op->srcDesc = pd.src_desc();
+    op->dstDesc = pd.dst_desc();
+    std::string info = implName(pd);
+    if (op->srcDesc != plainSrc) {
+      op->srcIn.create(engine, plainSrc, op->srcDesc, plan);
+      op->srcOffset = plan.reserve(op->srcDesc.get_size());
+      info += " +src reorder";
+    }
+    op->hasSum = d.has_sum;
+    op->act = d.act;
+    op->postsumAct = d.postsum_act;
+    op->sumScale = d.sum_scale;
+    op->dstElements = product(dstDims);
+    op->dstBytes = op->dstElements * dtypeSize(d.dst_dtype, "dst");
+    op->dstInternal =
+        op->dstDesc != plainDst || (op->manualPostOps && op->hasSum);
+    if (op->dstInternal) {
+      op->dstOffset = plan.reserve(op->dstDesc.get_size());
+      op->plainOffset = op->dstOffset;
+      if (op->dstDesc != plainDst) {
+        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+        info += " +dst reorder";
+        if (op->hasSum && !op->manualPostOps)
+          op->sumIn.create(engine, plainDesc(dstDims, dnnlType(d.sum_dtype)),
+                           op->dstDesc, plan);
+        if (op->hasSum && op->manualPostOps)
+          op->plainOffset = plan.reserve(op->dstBytes);
+      }
+    }
+    if (op->manualPostOps)
+      info += " +loop post-ops";
+    op->workspaceBytes = plan.size();
+    op->info = info;
+
+    op->primitive = dnnl::convolution_forward(pd);
+    op->weights = packConstant(engine, plainWeights, pd.weights_desc(), weight);
+    if (d.has_bias)
+      op->bias = packConstant(engine, biasDesc, biasDesc, bias);
+    install(model, opId, std::move(op));
+  });
+}
+
+extern "C" int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t opId,
+                                const void *src, const void *sum, void *dst) {
+  return guarded(opId, "convolution", [&] {
+    const ConvOp &op = lookupAs<ConvOp>(model, exec, opId);
+    requireNonNull(src, "src");
+    requireNonNull(dst, "dst");
+    if (op.hasSum)
+      requireNonNull(sum, "sum");
+    ThreadScope threads(model->numThreads);
+    const dnnl::engine &engine = model->engine;
+    char *ws = workspaceOf(exec, op);
+
+    const void *convSrc = src;
+    if (op.srcIn) {
+      convSrc = ws + op.srcOffset;
+      op.srcIn.execute(exec, ws, src, const_cast<void *>(convSrc));
+    }
+    void *convDst = op.dstInternal ? ws + op.dstOffset : dst;
+    if (op.hasSum && !op.manualPostOps) {
+      // oneDNN's sum post-op accumulates into the destination.
+      if (op.sumIn)
+        op.sumIn.execute(exec, ws, sum, convDst);
+      else if (sum != convDst)
+        std::memcpy(convDst, sum, op.dstBytes);
+    }
+    std::unordered_map<int, dnnl::memory> args = {
+        {DNNL_ARG_SRC, wrap(op.srcDesc, engine, convSrc)},
+        {DNNL_ARG_WEIGHTS, op.weights},
+        {DNNL_ARG_DST, wrap(op.dstDesc, engine, convDst)}};
+    if (op.bias)
+      args[DNNL_ARG_BIAS] = op.bias;
+    if (op.scratchDesc.get_size())
+      args[DNNL_ARG_SCRATCHPAD] =
+          wrap(op.scratchDesc, engine, ws + op.scratchOffset);
+    op.primitive.execute(exec->stream, args);
+
+    if (!op.manualPostOps) {
+      if (op.dstOut)
+        op.dstOut.execute(exec, ws, convDst, dst);
+      exec->stream.wait();
+      return;
+    }
+    // Manual post-ops (f32 only). The plain convolution result goes to dst,
+    // or, when a sum (which may alias dst) follows, to a separate buffer.
+    float *out = static_cast<float *>(dst);
+    float *result =
+        op.hasSum ? reinterpret_cast<float *>(ws + op.plainOffset) : out;
+    if (op.dstOut)
+      op.dstOut.execute(exec, ws, convDst, result);
+    exec->stream.wait();
+    if (!op.hasSum) {
+      applyEltwise(op.act, out, op.dstElements);
+      applyEltwise(op.postsumAct, out, op.dstElements);
+      return;
+    }
+    applyEltwise(op.act, result, op.dstElements);
+    const float *addend = static_cast<const float *>(sum);
+    const float scale = op.sumScale;
+    const int64_t n = op.dstElements;
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = result[i] + scale * addend[i];
+    applyEltwise(op.postsumAct, out, n);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Fully connected
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct FcOp : Op {
+  static constexpr OpKind Kind = OpKind::Fc;
+  FcOp() : Op(Kind) {}
+
+  dnnl::inner_product_forward primitive;
+  dnnl::memory weights, bias;
+  dnnl::memory::desc srcDesc, dstDesc, scratchDesc;
+  qrt_eltwise manualAct{}; // applied by our loop when oneDNN cannot
+  int64_t dstElements = 0;
+};
+} // namespace
+
+extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
+                               const qrt_fc_desc *desc, const void *weight,
+                               const void *bias, const float *scales) {
+  return guarded(opId, "fully_connected", [&] {
+    checkInit(model, opId, desc, desc ? desc->abi_version : 0);
+    const qrt_fc_desc &d = *desc;
+    const Dims input = shapeDims(d.input, "input", 1);
+    require(d.num_hidden >= 1, "num_hidden must be positive, got ",
+            d.num_hidden);
+    checkDtypes(d.src_dtype, d.weight_dtype, d.bias_dtype, d.dst_dtype,
+                d.has_bias, d.num_scales);
+    checkEltwise(d.act, "act");
+    for (int64_t r : d.reserved)
+      require(r == 0, "reserved fields must be zero");
+    int64_t rows, depth;
+    if (d.flatten) {
+      rows = input[0];
+      depth = product(Dims(input.begin() + 1, input.end()));
+    } else {
+      depth = input.back();
+      rows = product(Dims(input.begin(), input.end() - 1));
+    }
+    require(rows >= 1 && depth >= 1, "input ", dimsToString(input),
+            " gives an empty ", rows, "x", depth, " matrix");
+    requireNonNull(weight, "weight");
+    if (d.has_bias)
+      requireNonNull(bias, "bias");
+    ThreadScope threads(model->numThreads);
+    const dnnl::engine &engine = model->engine;
+    auto op = std::make_unique<FcOp>();
+
+    dnnl::primitive_attr attr = userScratchpad();
+    setScales(attr, d.num_scales, d.num_hidden, scales, "fully_connected");
+    dnnl::post_ops ops;
+    if (appendEltwise(ops, d.act)) {
+      attr.set_post_ops(ops);
+    } else {
+      require(d.dst_dtype == QRT_F32, "activation ", eltwiseName(d.act.kind),
+              " can only follow an f32 fully_connected");
+      op->manualAct = d.act;
+    }
+    const Dims weightDims = {d.num_hidden, depth};
+    const auto plainWeights = plainDesc(weightDims, dnnlType(d.weight_dtype));
+    const auto biasDesc =
+        d.has_bias ? plainDesc({d.num_hidden}, dnnlType(d.bias_dtype))
+                   : dnnl::memory::desc();
+    op->srcDesc = plainDesc({rows, depth}, dnnlType(d.src_dtype));
+    op->dstDesc = plainDesc({rows, d.num_hidden}, dnnlType(d.dst_dtype));
+    const auto weightsAny =
+        dnnl::memory::desc(weightDims, dnnlType(d.weight_dtype), tag::any);
+    auto ipd = d.has_bias ? dnnl::inner_product_forward::desc(
+                                dnnl::prop_kind::forward_inference, op->srcDesc,
+                                weightsAny, biasDesc, op->dstDesc)
+                          : dnnl::inner_product_forward::desc(
+                                dnnl::prop_kind::forward_inference, op->srcDesc,
+                                weightsAny, op->dstDesc);
+    dnnl::inner_product_forward::primitive_desc pd(ipd, attr, engine);
+    op->scratchDesc = pd.scratchpad_desc();
+    op->workspaceBytes = op->scratchDesc.get_size();
+    op->dstElements = rows * d.num_hidden;
+    op->info = implName(pd) + (op->manualAct.kind ? " +loop post-op" : "");
+    op->primitive = dnnl::inner_product_forward(pd);
+    op->weights = packConstant(engine, plainWeights, pd.weights_desc(), weight);
+    if (d.has_bias)
+      op->bias = packConstant(engine, biasDesc, biasDesc, bias);
+    install(model, opId, std::move(op));
+  });
+}
+
+extern "C" int32_t qrt_fc_run(qrt_model *model, qrt_exec *exec, int32_t opId,
+                              const void *src, void *dst) {
+  return guarded(opId, "fully_connected", [&] {
+    const FcOp &op = lookupAs<FcOp>(model, exec, opId);
+    requireNonNull(src, "src");
+    requireNonNull(dst, "dst");
+    ThreadScope threads(model->numThreads);
+    const dnnl::engine &engine = model->engine;
+    char *ws = workspaceOf(exec, op);
+    std::unordered_map<int, dnnl::memory> args = {
+        {DNNL_ARG_SRC, wrap(op.srcDesc, engine, src)},
+        {DNNL_ARG_WEIGHTS, op.weights},
+        {DNNL_ARG_DST, wrap(op.dstDesc, engine, dst)}};
+    if (op.bias)
+      args[DNNL_ARG_BIAS] = op.bias;
+    if (op.scratchDesc.get_size())
+      args[DNNL_ARG_SCRATCHPAD] = wrap(op.scratchDesc, engine, ws);
+    op.primitive.execute(exec->stream, args);
+    exec->stream.wait();
+    applyEltwise(op.manualAct, static_cast<float *>(dst), op.dstElements);
+  });
+}

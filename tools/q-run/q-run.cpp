@@ -1,0 +1,549 @@
+//===- q-run.cpp - Run a compiled model on .npy inputs --------------------===//
+//
+//   q-run lib.so --input=data:x.npy [--input=...] -o out.npy
+//         [--output-dir=DIR] [--bench=N] [--threads=T] [--params=F.params]
+//
+// Loads a model compiled by q-compile with dlopen and drives it through its
+// C API (include/q/model.h). Inputs whose first dim is a multiple of the
+// model's batch run in chunks whose outputs are concatenated, so a file of
+// 10000 images runs through a batch-1 model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "q/model.h"
+#include "q/npy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <stdexcept>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace {
+
+const char *const kUsage =
+    R"(usage: q-run MODEL --input=[NAME:]FILE.npy ... -o OUT.npy [options]
+
+Runs a model compiled by q-compile (a shared library) on .npy inputs and
+writes its outputs as .npy files.
+
+  MODEL               the compiled model (lib.so)
+  --input=NAME:FILE   .npy data of the model input NAME; NAME: may be left out
+                      when the model has one input. Give every input once.
+                      The dtype must be the input's; the shape the input's, or
+                      the input's with a first dim that is a multiple of the
+                      model's batch: the data then runs in batches and the
+                      outputs are concatenated along their first dim.
+  -o, --output=FILE   where to write the output, for a model with one output
+  --output-dir=DIR    write each output to DIR/NAME.npy (created if missing);
+                      needed when the model has several outputs
+  --params=FILE       load the weights from this MXNet .params file instead of
+                      those embedded in the library (needed for a model
+                      compiled with external weights)
+  --threads=T         threads per run (default: the model's setting)
+  --bench=N           after the run, time N more runs (after 2 warm-ups) and
+                      print the min/median/max latency of one run in ms;
+                      without -o/--output-dir only the timing is done
+  --info              print the model's inputs and outputs, then exit
+  -h, --help          print this help
+
+Outputs are written through a temporary file and renamed, so a failed run
+leaves no partial file. Exit status: 0 on success, 1 on any error.
+)";
+
+/// Every failure: main() prints it and exits with 1.
+struct ToolError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string &message) { throw ToolError(message); }
+
+struct Options {
+  std::string model;
+  std::vector<std::string> inputs; // "[NAME:]FILE" as given
+  std::string output;
+  std::string outputDir;
+  std::string params;
+  int threads = 0;
+  int bench = 0;
+  bool info = false;
+};
+
+int parseCount(const std::string &flag, const std::string &value, int min) {
+  char *end = nullptr;
+  errno = 0;
+  const long number = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end || errno || number < min || number > 1000000000)
+    fail(flag + ": expected an integer >= " + std::to_string(min) + ", got '" +
+         value + "'");
+  return int(number);
+}
+
+Options parseArguments(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (arg == "--info") {
+      options.info = true;
+      continue;
+    }
+    // --flag=value, --flag value, -o value, -ovalue.
+    std::string flag = arg, value;
+    bool hasValue = false;
+    if (arg.compare(0, 2, "--") == 0 && arg.find('=') != std::string::npos) {
+      flag = arg.substr(0, arg.find('='));
+      value = arg.substr(arg.find('=') + 1);
+      hasValue = true;
+    } else if (arg.compare(0, 2, "-o") == 0 && arg.size() > 2 &&
+               arg[2] != '-') {
+      flag = "-o";
+      value = arg.substr(2);
+      hasValue = true;
+    }
+    static const char *const valueFlags[] = {
+        "--input",  "-o",        "--output", "--output-dir",
+        "--params", "--threads", "--bench"};
+    const bool known = std::find(std::begin(valueFlags), std::end(valueFlags),
+                                 flag) != std::end(valueFlags);
+    if (!known) {
+      if (!arg.empty() && arg[0] == '-')
+        fail("unknown option '" + arg + "' (see --help)");
+      if (!options.model.empty())
+        fail("more than one model given ('" + options.model + "' and '" + arg +
+             "')");
+      options.model = arg;
+      continue;
+    }
+    if (!hasValue) {
+      if (i + 1 >= argc)
+        fail(flag + " needs a value (see --help)");
+      value = argv[++i];
+    }
+    if (value.empty())
+      fail(flag + " needs a non-empty value");
+    if (flag == "--input")
+      options.inputs.push_back(value);
+    else if (flag == "-o" || flag == "--output")
+      options.output = value;
+    else if (flag == "--output-dir")
+      options.outputDir = value;
+    else if (flag == "--params")
+      options.params = value;
+    else if (flag == "--threads")
+      options.threads = parseCount(flag, value, 0);
+    else if (flag == "--bench")
+      options.bench = parseCount(flag, value, 1);
+  }
+  if (options.model.empty())
+    fail("no model given (see --help)");
+  if (!options.output.empty() && !options.outputDir.empty())
+    fail("give -o or --output-dir, not both");
+  return options;
+}
+
+//===----------------------------------------------------------------------===//
+// The model's C API, resolved with dlsym
+//===----------------------------------------------------------------------===//
+
+struct ModelApi {
+  decltype(&q_model_api_version) apiVersion;
+  decltype(&q_last_error) lastError;
+  decltype(&q_status_name) statusName;
+  decltype(&q_model_options_init) optionsInit;
+  decltype(&q_model_create) create;
+  decltype(&q_model_destroy) destroy;
+  decltype(&q_model_name) name;
+  decltype(&q_model_num_inputs) numInputs;
+  decltype(&q_model_num_outputs) numOutputs;
+  decltype(&q_model_input_name) inputName;
+  decltype(&q_model_input_dtype) inputDtype;
+  decltype(&q_model_input_rank) inputRank;
+  decltype(&q_model_input_dims) inputDims;
+  decltype(&q_model_output_name) outputName;
+  decltype(&q_model_output_dtype) outputDtype;
+  decltype(&q_model_output_rank) outputRank;
+  decltype(&q_model_output_dims) outputDims;
+  decltype(&q_model_run) run;
+  decltype(&q_model_run_checked) runChecked;
+};
+
+/// A compiled model: the library, its API and one q_model.
+class LoadedModel {
+public:
+  LoadedModel(const std::string &path, const Options &options) : path(path) {
+    // dlopen searches the library path for names without a slash.
+    const std::string file =
+        path.find('/') == std::string::npos ? "./" + path : path;
+    handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      fail(path + ": cannot load: " + dlerror());
+    resolve(api.apiVersion, "q_model_api_version");
+    resolve(api.lastError, "q_last_error");
+    resolve(api.statusName, "q_status_name");
+    resolve(api.optionsInit, "q_model_options_init");
+    resolve(api.create, "q_model_create");
+    resolve(api.destroy, "q_model_destroy");
+    resolve(api.name, "q_model_name");
+    resolve(api.numInputs, "q_model_num_inputs");
+    resolve(api.numOutputs, "q_model_num_outputs");
+    resolve(api.inputName, "q_model_input_name");
+    resolve(api.inputDtype, "q_model_input_dtype");
+    resolve(api.inputRank, "q_model_input_rank");
+    resolve(api.inputDims, "q_model_input_dims");
+    resolve(api.outputName, "q_model_output_name");
+    resolve(api.outputDtype, "q_model_output_dtype");
+    resolve(api.outputRank, "q_model_output_rank");
+    resolve(api.outputDims, "q_model_output_dims");
+    resolve(api.run, "q_model_run");
+    resolve(api.runChecked, "q_model_run_checked");
+    if (api.apiVersion() != Q_MODEL_API_VERSION)
+      fail(path + ": model API version " + std::to_string(api.apiVersion()) +
+           ", this q-run supports " + std::to_string(Q_MODEL_API_VERSION));
+
+    q_model_options opts;
+    api.optionsInit(&opts);
+    opts.num_threads = options.threads;
+    opts.params_path =
+        options.params.empty() ? nullptr : options.params.c_str();
+    check(api.create(&model, &opts));
+
+    int32_t count = 0;
+    check(api.numInputs(model, &count));
+    for (int32_t i = 0; i < count; ++i)
+      inputs.push_back(describe(i, true));
+    check(api.numOutputs(model, &count));
+    for (int32_t i = 0; i < count; ++i)
+      outputs.push_back(describe(i, false));
+    const char *text = nullptr;
+    check(api.name(model, &text));
+    modelName = text;
+  }
+
+  // The library stays loaded: unloading oneDNN/OpenMP state right before
+  // exit gains nothing and has crashed on some systems.
+  ~LoadedModel() {
+    if (model)
+      api.destroy(model);
+  }
+  LoadedModel(const LoadedModel &) = delete;
+  LoadedModel &operator=(const LoadedModel &) = delete;
+
+  struct Tensor {
+    std::string name;
+    q_dtype dtype;
+    std::vector<int64_t> shape;
+  };
+
+  void check(q_status status) const {
+    if (status != Q_OK)
+      fail(path + ": " + api.statusName(status) + ": " + api.lastError());
+  }
+
+  std::string path;
+  std::string modelName;
+  ModelApi api{};
+  q_model *model = nullptr;
+  std::vector<Tensor> inputs, outputs;
+
+private:
+  template <typename F> void resolve(F &function, const char *symbol) {
+    function = reinterpret_cast<F>(dlsym(handle, symbol));
+    if (!function)
+      fail(path + ": not a model compiled by q (it lacks " + symbol + ")");
+  }
+
+  Tensor describe(int32_t index, bool input) {
+    Tensor tensor;
+    const char *text = nullptr;
+    int32_t rank = 0;
+    int64_t dims[Q_MAX_RANK];
+    if (input) {
+      check(api.inputName(model, index, &text));
+      check(api.inputDtype(model, index, &tensor.dtype));
+      check(api.inputRank(model, index, &rank));
+      check(api.inputDims(model, index, dims, Q_MAX_RANK));
+    } else {
+      check(api.outputName(model, index, &text));
+      check(api.outputDtype(model, index, &tensor.dtype));
+      check(api.outputRank(model, index, &rank));
+      check(api.outputDims(model, index, dims, Q_MAX_RANK));
+    }
+    tensor.name = text;
+    tensor.shape.assign(dims, dims + rank);
+    return tensor;
+  }
+
+  void *handle = nullptr;
+};
+
+npy::DType npyType(q_dtype dtype) {
+  switch (dtype) {
+  case Q_DTYPE_F32:
+    return npy::DType::F32;
+  case Q_DTYPE_S8:
+    return npy::DType::S8;
+  case Q_DTYPE_U8:
+    return npy::DType::U8;
+  case Q_DTYPE_S32:
+    return npy::DType::S32;
+  }
+  fail("unknown model dtype " + std::to_string(int(dtype)));
+}
+
+std::string describe(const LoadedModel::Tensor &tensor) {
+  return "'" + tensor.name + "' (" + npy::name(npyType(tensor.dtype)) + " " +
+         npy::shapeString(tensor.shape) + ")";
+}
+
+std::string list(const std::vector<LoadedModel::Tensor> &tensors) {
+  std::string text;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    text += (i ? ", " : "") + describe(tensors[i]);
+  return text.empty() ? "none" : text;
+}
+
+bool fileExists(const std::string &path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+/// Which model input each --input names, and its data; files[i] is the
+/// file of input i.
+std::vector<npy::Array> readInputs(const LoadedModel &model,
+                                   const Options &options,
+                                   std::vector<std::string> &files) {
+  const auto &inputs = model.inputs;
+  std::vector<npy::Array> arrays(inputs.size());
+  files.assign(inputs.size(), "");
+  for (const std::string &spec : options.inputs) {
+    // NAME:FILE when NAME is an input; a bare FILE for a one-input model.
+    size_t index = inputs.size();
+    std::string file = spec;
+    const size_t colon = spec.find(':');
+    if (colon != std::string::npos) {
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (inputs[i].name == spec.substr(0, colon))
+          index = i;
+      if (index < inputs.size())
+        file = spec.substr(colon + 1);
+      else if (!fileExists(spec))
+        fail("--input=" + spec + ": the model has no input named '" +
+             spec.substr(0, colon) + "'; its inputs: " + list(inputs));
+    }
+    if (index == inputs.size()) {
+      if (inputs.size() != 1)
+        fail("--input=" + spec + ": the model has " +
+             std::to_string(inputs.size()) +
+             " inputs, name the one this file is for (--input=NAME:FILE); "
+             "its inputs: " +
+             list(inputs));
+      index = 0;
+    }
+    if (!files[index].empty())
+      fail("input '" + inputs[index].name + "' is given twice ('" +
+           files[index] + "' and '" + file + "')");
+    files[index] = file;
+    std::string error;
+    if (!npy::read(file, arrays[index], &error))
+      fail(error);
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (files[i].empty())
+      fail("input " + describe(inputs[i]) +
+           " is not given: pass --input=" + inputs[i].name + ":FILE.npy");
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const npy::DType expected = npyType(inputs[i].dtype);
+    if (arrays[i].dtype != expected)
+      fail("input '" + inputs[i].name + "': " + files[i] + " holds " +
+           npy::name(arrays[i].dtype) + ", the model needs " +
+           npy::name(expected) + " (convert with x.astype(np." +
+           npy::name(expected) + "))");
+  }
+  return arrays;
+}
+
+/// How many model-sized batches `array` holds for `input`.
+int64_t countBatches(const LoadedModel::Tensor &input, const npy::Array &array,
+                     const std::string &file) {
+  const std::vector<int64_t> &want = input.shape;
+  const std::vector<int64_t> &have = array.shape;
+  if (have == want)
+    return 1;
+  const bool splittable =
+      !want.empty() && have.size() == want.size() && want[0] > 0 &&
+      have[0] > 0 && have[0] % want[0] == 0 &&
+      std::equal(want.begin() + 1, want.end(), have.begin() + 1);
+  if (!splittable) {
+    std::string batched;
+    if (!want.empty() && want[0] > 0) {
+      std::vector<int64_t> example = want;
+      example[0] = want[0] * 10;
+      batched = ", or its shape with a multiple of the batch " +
+                std::to_string(want[0]) + " as first dim, e.g. " +
+                npy::shapeString(example);
+    }
+    fail("input '" + input.name + "': " + file + " has shape " +
+         npy::shapeString(have) + ", the model needs " +
+         npy::shapeString(want) + batched);
+  }
+  return have[0] / want[0];
+}
+
+std::string outputPath(const Options &options, const std::string &name) {
+  std::string file;
+  for (char c : name)
+    file += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                    c == '-' || c == '.'
+                ? c
+                : '_';
+  return options.outputDir + "/" + file + ".npy";
+}
+
+double milliseconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double, std::milli>(duration).count();
+}
+
+/// Runs a compiled model (.so) as the options say; throws ToolError.
+void runSharedLibrary(const Options &options) {
+  LoadedModel model(options.model, options);
+  if (options.info) {
+    std::printf("model '%s'\n", model.modelName.c_str());
+    for (const auto &input : model.inputs)
+      std::printf("input  %s\n", describe(input).c_str());
+    for (const auto &output : model.outputs)
+      std::printf("output %s\n", describe(output).c_str());
+    return;
+  }
+  const bool writeOutputs =
+      !options.output.empty() || !options.outputDir.empty();
+  if (!writeOutputs && !options.bench)
+    fail("nothing to do: give -o FILE, --output-dir=DIR or --bench=N");
+  if (!options.output.empty() && model.outputs.size() != 1)
+    fail("-o: the model has " + std::to_string(model.outputs.size()) +
+         " outputs (" + list(model.outputs) + "): use --output-dir=DIR");
+
+  std::vector<std::string> files;
+  const std::vector<npy::Array> inputs = readInputs(model, options, files);
+  int64_t batches = 1;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const int64_t n = countBatches(model.inputs[i], inputs[i], files[i]);
+    if (i && n != batches)
+      fail("the inputs hold different numbers of batches (" +
+           std::to_string(batches) + " for '" + model.inputs[0].name + "', " +
+           std::to_string(n) + " for '" + model.inputs[i].name + "')");
+    batches = n;
+  }
+
+  // Outputs of all batches, concatenated along the first dim.
+  std::vector<npy::Array> outputs;
+  std::vector<size_t> outputBytes, inputBytes;
+  for (const auto &output : model.outputs) {
+    std::vector<int64_t> shape = output.shape;
+    if (batches > 1) {
+      if (shape.empty())
+        fail("output '" + output.name +
+             "' is a scalar: cannot concatenate the outputs of " +
+             std::to_string(batches) + " batches");
+      shape[0] *= batches;
+    }
+    outputs.push_back(npy::makeArray(npyType(output.dtype), shape));
+    outputBytes.push_back(outputs.back().data.size() / size_t(batches));
+  }
+  for (const npy::Array &input : inputs)
+    inputBytes.push_back(input.data.size() / size_t(batches));
+
+  std::vector<const void *> in(inputs.size());
+  std::vector<void *> out(outputs.size());
+  auto runBatch = [&](int64_t b, std::vector<void *> &destinations) {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      in[i] = inputs[i].data.data() + size_t(b) * inputBytes[i];
+    for (size_t i = 0; i < outputs.size(); ++i)
+      destinations[i] = outputs[i].data.data() + size_t(b) * outputBytes[i];
+    const q_status status =
+        model.api.runChecked(model.model, in.data(), inputBytes.data(),
+                             destinations.data(), outputBytes.data());
+    if (status != Q_OK)
+      fail(options.model + ": batch " + std::to_string(b) + ": " +
+           model.api.statusName(status) + ": " + model.api.lastError());
+  };
+
+  if (writeOutputs) {
+    for (int64_t b = 0; b < batches; ++b)
+      runBatch(b, out);
+    if (!options.output.empty()) {
+      std::string error;
+      if (!npy::write(options.output, outputs[0], &error))
+        fail(error);
+    } else {
+      if (::mkdir(options.outputDir.c_str(), 0777) != 0 && errno != EEXIST)
+        fail(options.outputDir + ": cannot create: " + std::strerror(errno));
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        std::string error;
+        if (!npy::write(outputPath(options, model.outputs[i].name), outputs[i],
+                        &error))
+          fail(error);
+      }
+    }
+  }
+
+  if (options.bench) {
+    // Timed runs cycle through the batches; results go to the same buffers.
+    for (int warmup = 0; warmup < 2; ++warmup)
+      runBatch(warmup % batches, out);
+    std::vector<double> times;
+    for (int r = 0; r < options.bench; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      runBatch(r % batches, out);
+      times.push_back(milliseconds(std::chrono::steady_clock::now() - start));
+    }
+    std::sort(times.begin(), times.end());
+    const size_t n = times.size();
+    const double median =
+        n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+    std::printf("%s: model '%s', %d runs (batch %lld): min %.3f ms, median "
+                "%.3f ms, max %.3f ms\n",
+                options.model.c_str(), model.modelName.c_str(), options.bench,
+                static_cast<long long>(model.inputs.empty() ||
+                                               model.inputs[0].shape.empty()
+                                           ? 1
+                                           : model.inputs[0].shape[0]),
+                times.front(), median, times.back());
+  }
+}
+
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    const Options options = parseArguments(argc, argv);
+    if (endsWith(options.model, ".mlir"))
+      fail(options.model + ": running .mlir files is not supported yet; "
+                           "compile it with q-compile and run the .so");
+    runSharedLibrary(options);
+    return 0;
+  } catch (const ToolError &e) {
+    std::fprintf(stderr, "q-run: error: %s\n", e.what());
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "q-run: error: out of memory\n");
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "q-run: error: %s\n", e.what());
+  }
+  return 1;
+}
