@@ -46,10 +46,12 @@ using namespace mxnet;
 
 namespace {
 
+// The four issues the first runs found are fixed: check them by default;
+// Q_FUZZ_STRICT=0 restores the old skips (for bisecting).
 bool strict() {
   static const bool s = [] {
     const char *v = std::getenv("Q_FUZZ_STRICT");
-    return v && *v && std::strcmp(v, "0") != 0;
+    return !v || std::strcmp(v, "0") != 0;
   }();
   return s;
 }

@@ -22,5 +22,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.q_tools_dir, config.llvm_tools_dir]
 # Our tools must come from the build, never from a stale PATH entry.
-tools = [ToolSubst(t, unresolved="fatal") for t in ["q-opt", "q-translate"]]
+tools = [ToolSubst(t, unresolved="fatal") for t in ["q-opt", "q-translate", "q-compile", "q-run"]]
 llvm_config.add_tool_substitutions(tools, [config.q_tools_dir])
+
+# Data sets the e2e tests read, when installed.
+if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")

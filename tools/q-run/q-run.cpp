@@ -22,6 +22,10 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <stdexcept>
+#include "q/idx.h"
+
+#include <cmath>
+
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -32,7 +36,10 @@ const char *const kUsage =
     R"(usage: q-run MODEL --input=[NAME:]FILE.npy ... -o OUT.npy [options]
 
 Runs a model compiled by q-compile (a shared library) on .npy inputs and
-writes its outputs as .npy files.
+writes its outputs as .npy files. An input may also be an IDX file of
+MNIST-style images (FILE ending in -ubyte or -ubyte.gz): for an f32 model
+input the bytes are scaled to [0, 1] (x / 255), the preprocessing the
+bundled Fashion-MNIST model and the shared MNIST models were trained with.
 
   MODEL               the compiled model (lib.so)
   --input=NAME:FILE   .npy data of the model input NAME; NAME: may be left out
@@ -51,6 +58,19 @@ writes its outputs as .npy files.
   --bench=N           after the run, time N more runs (after 2 warm-ups) and
                       print the min/median/max latency of one run in ms;
                       without -o/--output-dir only the timing is done
+  --labels=FILE       class labels (.npy of integers, or an IDX file such as
+                      t10k-labels-idx1-ubyte.gz): print the top-1 accuracy of
+                      the first output (argmax over its last axis)
+  --compare=FILE      predicted classes of another implementation (.npy of
+                      integers): print how often the top-1 classes agree
+  --reference=FILE    expected values of the first output (.npy f32): print the
+                      largest difference; with --tolerance=T exit 1 unless
+                      |out - ref| <= T * max(1, max |ref|) everywhere
+  --random-inputs=S   instead of --input, feed every input pseudo-random data
+                      (uniform in [-1, 1), or 0..255 for 8-bit inputs) from
+                      seed S, one model batch
+  --min-accuracy=P    exit 1 if the top-1 accuracy is below P percent
+  --min-agreement=P   exit 1 if the agreement is below P percent
   --info              print the model's inputs and outputs, then exit
   -h, --help          print this help
 
@@ -65,16 +85,35 @@ struct ToolError : std::runtime_error {
 
 [[noreturn]] void fail(const std::string &message) { throw ToolError(message); }
 
+/// A --min-accuracy/--min-agreement check failed (already reported).
+struct ThresholdMissed {};
+
 struct Options {
   std::string model;
   std::vector<std::string> inputs; // "[NAME:]FILE" as given
   std::string output;
   std::string outputDir;
   std::string params;
+  std::string labels;
+  std::string compare;
+  std::string reference;
+  double tolerance = -1;
+  int randomSeed = -1;
+  double minAccuracy = -1;
+  double minAgreement = -1;
   int threads = 0;
   int bench = 0;
   bool info = false;
 };
+
+double parsePercent(const std::string &flag, const std::string &value) {
+  char *end = nullptr;
+  const double number = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end || !(number >= 0 && number <= 100))
+    fail(flag + ": expected a percentage between 0 and 100, got '" + value +
+         "'");
+  return number;
+}
 
 int parseCount(const std::string &flag, const std::string &value, int min) {
   char *end = nullptr;
@@ -112,8 +151,10 @@ Options parseArguments(int argc, char **argv) {
       hasValue = true;
     }
     static const char *const valueFlags[] = {
-        "--input",  "-o",        "--output", "--output-dir",
-        "--params", "--threads", "--bench"};
+        "--input",  "-o",        "--output",  "--output-dir",
+        "--params", "--threads", "--bench",   "--labels",
+        "--compare", "--min-accuracy", "--min-agreement", "--reference",
+        "--tolerance", "--random-inputs"};
     const bool known = std::find(std::begin(valueFlags), std::end(valueFlags),
                                  flag) != std::end(valueFlags);
     if (!known) {
@@ -138,6 +179,24 @@ Options parseArguments(int argc, char **argv) {
       options.output = value;
     else if (flag == "--output-dir")
       options.outputDir = value;
+    else if (flag == "--labels")
+      options.labels = value;
+    else if (flag == "--compare")
+      options.compare = value;
+    else if (flag == "--reference")
+      options.reference = value;
+    else if (flag == "--tolerance") {
+      char *end = nullptr;
+      options.tolerance = std::strtod(value.c_str(), &end);
+      if (*end || !(options.tolerance >= 0))
+        fail("--tolerance: expected a non-negative number, got '" + value +
+             "'");
+    } else if (flag == "--random-inputs")
+      options.randomSeed = parseCount(flag, value, 0);
+    else if (flag == "--min-accuracy")
+      options.minAccuracy = parsePercent(flag, value);
+    else if (flag == "--min-agreement")
+      options.minAgreement = parsePercent(flag, value);
     else if (flag == "--params")
       options.params = value;
     else if (flag == "--threads")
@@ -318,6 +377,148 @@ bool fileExists(const std::string &path) {
   return ::stat(path.c_str(), &info) == 0;
 }
 
+bool isIdx(const std::string &file) {
+  return file.find("-ubyte") != std::string::npos;
+}
+
+/// MNIST-style images for a model input: [N, rows, cols] bytes become
+/// [N, ...input shape without its batch dim], scaled to [0, 1] for f32.
+npy::Array readIdxInput(const std::string &file,
+                        const LoadedModel::Tensor &input) {
+  q::data::IdxArray idx;
+  std::string error;
+  if (!q::data::readIdx(file, idx, error))
+    fail(error);
+  int64_t perSample = 1;
+  for (size_t i = 1; i < input.shape.size(); ++i)
+    perSample *= input.shape[i];
+  const int64_t samples = idx.shape[0];
+  if (input.shape.empty() || samples * perSample != int64_t(idx.data.size()))
+    fail("input '" + input.name + "': " + file + " holds " +
+         std::to_string(samples) + " samples of " +
+         std::to_string(idx.data.size() / std::max<int64_t>(samples, 1)) +
+         " bytes, the model takes samples of " + std::to_string(perSample) +
+         " elements");
+  std::vector<int64_t> shape = input.shape;
+  shape[0] = samples;
+  if (input.dtype == Q_DTYPE_U8) {
+    npy::Array array = npy::makeArray(npy::DType::U8, shape);
+    std::memcpy(array.data.data(), idx.data.data(), idx.data.size());
+    return array;
+  }
+  if (input.dtype != Q_DTYPE_F32)
+    fail("input '" + input.name + "': IDX images feed f32 or u8 inputs only");
+  npy::Array array = npy::makeArray(npy::DType::F32, shape);
+  auto *values = reinterpret_cast<float *>(array.data.data());
+  for (size_t i = 0; i < idx.data.size(); ++i)
+    values[i] = float(idx.data[i]) / 255.0f;
+  return array;
+}
+
+/// Integer class labels from .npy (any integer dtype) or IDX.
+std::vector<int64_t> readClasses(const std::string &file) {
+  std::vector<int64_t> classes;
+  std::string error;
+  if (isIdx(file)) {
+    q::data::IdxArray idx;
+    if (!q::data::readIdx(file, idx, error))
+      fail(error);
+    classes.assign(idx.data.begin(), idx.data.end());
+    return classes;
+  }
+  npy::Array array;
+  if (!npy::read(file, array, &error))
+    fail(error);
+  const size_t n = array.numElements();
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t *p = array.data.data();
+    switch (array.dtype) {
+    case npy::DType::U8:
+      classes.push_back(p[i]);
+      break;
+    case npy::DType::S8:
+      classes.push_back(int8_t(p[i]));
+      break;
+    case npy::DType::S32:
+      classes.push_back(reinterpret_cast<const int32_t *>(p)[i]);
+      break;
+    case npy::DType::S64:
+      classes.push_back(reinterpret_cast<const int64_t *>(p)[i]);
+      break;
+    default:
+      fail(file + ": class labels must be integers, not " +
+           npy::name(array.dtype));
+    }
+  }
+  return classes;
+}
+
+/// Top-1 classes of an f32 output: argmax over its last axis.
+std::vector<int64_t> topClasses(const npy::Array &output) {
+  if (output.dtype != npy::DType::F32 || output.shape.empty())
+    fail("--labels/--compare need an f32 output of scores");
+  const int64_t classes = output.shape.back();
+  const auto *scores = reinterpret_cast<const float *>(output.data.data());
+  std::vector<int64_t> top;
+  for (size_t row = 0; row * classes < output.numElements(); ++row) {
+    const float *r = scores + row * classes;
+    top.push_back(std::max_element(r, r + classes) - r);
+  }
+  return top;
+}
+
+/// Prints how often `predicted` matches `expected`; false if below `min`.
+bool reportMatch(const char *what, const std::vector<int64_t> &predicted,
+                 const std::vector<int64_t> &expected,
+                 const std::string &file, double min) {
+  if (expected.size() != predicted.size())
+    fail(file + " holds " + std::to_string(expected.size()) +
+         " classes, the model produced " + std::to_string(predicted.size()));
+  size_t same = 0;
+  for (size_t i = 0; i < predicted.size(); ++i)
+    same += predicted[i] == expected[i];
+  const double percent = predicted.empty() ? 0 : 100.0 * same / predicted.size();
+  std::printf("%s: %zu/%zu (%.2f%%) against %s\n", what, same,
+              predicted.size(), percent, file.c_str());
+  if (min >= 0 && percent < min) {
+    std::fprintf(stderr, "q-run: error: %s %.2f%% is below %.2f%%\n", what,
+                 percent, min);
+    return false;
+  }
+  return true;
+}
+
+/// Compares an output with expected values; false if beyond `tolerance`.
+bool reportDifference(const npy::Array &output, const std::string &file,
+                      double tolerance) {
+  npy::Array expected;
+  std::string error;
+  if (!npy::read(file, expected, &error))
+    fail(error);
+  if (expected.dtype != npy::DType::F32 || expected.shape != output.shape ||
+      output.dtype != npy::DType::F32)
+    fail(file + ": holds " + npy::name(expected.dtype) + " " +
+         npy::shapeString(expected.shape) + ", the output is " +
+         npy::name(output.dtype) + " " + npy::shapeString(output.shape));
+  const auto *a = reinterpret_cast<const float *>(output.data.data());
+  const auto *b = reinterpret_cast<const float *>(expected.data.data());
+  double maxDiff = 0, maxRef = 0;
+  for (size_t i = 0; i < size_t(output.numElements()); ++i) {
+    maxDiff = std::max(maxDiff, double(std::fabs(a[i] - b[i])));
+    maxRef = std::max(maxRef, double(std::fabs(b[i])));
+  }
+  const double scale = std::max(1.0, maxRef);
+  std::printf("max |difference| %.3g against %s (max |reference| %.3g, "
+              "relative %.3g)\n",
+              maxDiff, file.c_str(), maxRef, maxDiff / scale);
+  if (tolerance >= 0 && !(maxDiff <= tolerance * scale)) {
+    std::fprintf(stderr, "q-run: error: difference %.3g exceeds %.3g\n",
+                 maxDiff, tolerance * scale);
+    return false;
+  }
+  return true;
+}
+
 /// Which model input each --input names, and its data; files[i] is the
 /// file of input i.
 std::vector<npy::Array> readInputs(const LoadedModel &model,
@@ -326,6 +527,24 @@ std::vector<npy::Array> readInputs(const LoadedModel &model,
   const auto &inputs = model.inputs;
   std::vector<npy::Array> arrays(inputs.size());
   files.assign(inputs.size(), "");
+  if (options.randomSeed >= 0) {
+    if (!options.inputs.empty())
+      fail("give either --input or --random-inputs");
+    uint32_t state = uint32_t(options.randomSeed) * 2654435761u + 1;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      files[i] = "<random>";
+      arrays[i] = npy::makeArray(npyType(inputs[i].dtype), inputs[i].shape);
+      for (size_t k = 0; k < size_t(arrays[i].numElements()); ++k) {
+        state = state * 1664525u + 1013904223u;
+        if (arrays[i].dtype == npy::DType::F32)
+          reinterpret_cast<float *>(arrays[i].data.data())[k] =
+              float(state >> 8) / float(1u << 23) - 1.0f;
+        else
+          arrays[i].data[k] = uint8_t(state >> 24);
+      }
+    }
+    return arrays;
+  }
   for (const std::string &spec : options.inputs) {
     // NAME:FILE when NAME is an input; a bare FILE for a one-input model.
     size_t index = inputs.size();
@@ -355,7 +574,9 @@ std::vector<npy::Array> readInputs(const LoadedModel &model,
            files[index] + "' and '" + file + "')");
     files[index] = file;
     std::string error;
-    if (!npy::read(file, arrays[index], &error))
+    if (isIdx(file))
+      arrays[index] = readIdxInput(file, inputs[index]);
+    else if (!npy::read(file, arrays[index], &error))
       fail(error);
   }
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -426,8 +647,10 @@ void runSharedLibrary(const Options &options) {
       std::printf("output %s\n", describe(output).c_str());
     return;
   }
+  const bool scoring = !options.labels.empty() || !options.compare.empty() ||
+                       !options.reference.empty();
   const bool writeOutputs =
-      !options.output.empty() || !options.outputDir.empty();
+      !options.output.empty() || !options.outputDir.empty() || scoring;
   if (!writeOutputs && !options.bench)
     fail("nothing to do: give -o FILE, --output-dir=DIR or --bench=N");
   if (!options.output.empty() && model.outputs.size() != 1)
@@ -482,11 +705,29 @@ void runSharedLibrary(const Options &options) {
   if (writeOutputs) {
     for (int64_t b = 0; b < batches; ++b)
       runBatch(b, out);
+    if (scoring) {
+      bool ok = true;
+      if (!options.reference.empty())
+        ok &= reportDifference(outputs[0], options.reference,
+                               options.tolerance);
+      const bool classes =
+          !options.labels.empty() || !options.compare.empty();
+      const std::vector<int64_t> top =
+          classes ? topClasses(outputs[0]) : std::vector<int64_t>();
+      if (!options.labels.empty())
+        ok &= reportMatch("top-1 accuracy", top, readClasses(options.labels),
+                          options.labels, options.minAccuracy);
+      if (!options.compare.empty())
+        ok &= reportMatch("top-1 agreement", top, readClasses(options.compare),
+                          options.compare, options.minAgreement);
+      if (!ok)
+        throw ThresholdMissed();
+    }
     if (!options.output.empty()) {
       std::string error;
       if (!npy::write(options.output, outputs[0], &error))
         fail(error);
-    } else {
+    } else if (!options.outputDir.empty()) {
       if (::mkdir(options.outputDir.c_str(), 0777) != 0 && errno != EEXIST)
         fail(options.outputDir + ": cannot create: " + std::strerror(errno));
       for (size_t i = 0; i < outputs.size(); ++i) {
@@ -538,6 +779,7 @@ int main(int argc, char **argv) {
                            "compile it with q-compile and run the .so");
     runSharedLibrary(options);
     return 0;
+  } catch (const ThresholdMissed &) {
   } catch (const ToolError &e) {
     std::fprintf(stderr, "q-run: error: %s\n", e.what());
   } catch (const std::bad_alloc &) {
