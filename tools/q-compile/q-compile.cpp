@@ -13,6 +13,7 @@
 
 #include "QDialect/Conversion/Passes.h"
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/Transforms/Passes.h"
 #include "QDialect/Translate/MXNet.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -82,6 +83,10 @@ static cl::opt<std::string>
     emit("emit",
          cl::desc("stop early and write: mlir (lowered module) or llvm (IR)"),
          cl::init("so"), cl::cat(category));
+static cl::opt<bool> fuse("fuse",
+                          cl::desc("fuse conv+bn+sum+act and fc+act before "
+                                   "lowering (default on)"),
+                          cl::init(true), cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("keep the intermediate files"),
                                cl::init(false), cl::cat(category));
@@ -233,6 +238,8 @@ int main(int argc, char **argv) {
     modelName = modelName.substr(3);
   PassManager pm(&context);
   pm.addPass(createCanonicalizerPass());
+  if (fuse)
+    pm.addNestedPass<func::FuncOp>(q::createQFuse());
   q::QLowerToOneDNNOptions lowerOptions;
   lowerOptions.modelName = modelName;
   lowerOptions.numThreads = numThreads;

@@ -7,6 +7,7 @@
 
 #include "QDialect/Conversion/Passes.h"
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/Transforms/Passes.h"
 #include "QDialect/Tools/ToolDefaults.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::q::registerQConversionPasses();
+  mlir::q::registerQTransformsPasses();
   mlir::q::printLocationsByDefault();
 
   mlir::DialectRegistry registry;

@@ -1,0 +1,323 @@
+//===- Fuse.cpp - conv/fc fusion with MXNet's rules -----------------------===//
+//
+// MXNet's subgraph selectors accept conv [bn] [add] [act] and fc [eltwise]
+// chains, stopping at any matched value that has another consumer (reference
+// section 4.2/4.3). Each step of the chain is one pattern below; their
+// preconditions (no act yet, no sum yet, ...) encode the order, so the
+// greedy driver may apply them in any order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/IR/QDialect.h"
+#include "QDialect/Transforms/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::q {
+#define GEN_PASS_DEF_QFUSE
+#include "QDialect/Transforms/Passes.h.inc"
+} // namespace mlir::q
+
+using namespace mlir;
+using namespace mlir::q;
+
+namespace {
+
+enum class FuseMode { FP32, Int8 };
+
+/// The float values of a constant tensor, or nothing.
+std::optional<std::vector<float>> constantFloats(Value value) {
+  if (!value)
+    return std::nullopt;
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant ||
+      !llvm::cast<ShapedType>(constant.getType()).getElementType().isF32())
+    return std::nullopt;
+  Attribute attr = constant.getValue();
+  int64_t count = llvm::cast<ShapedType>(constant.getType()).getNumElements();
+  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(count) * sizeof(float))
+      return std::nullopt;
+    const auto *data = reinterpret_cast<const float *>(blob->getData().data());
+    return std::vector<float>(data, data + count);
+  }
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  return std::nullopt;
+}
+
+/// A new constant holding `values`, named (as a resource and a location)
+/// after `name` so that export writes it under that name.
+Value makeConstant(PatternRewriter &rewriter, RankedTensorType type,
+                   llvm::ArrayRef<float> values, llvm::StringRef name) {
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(values);
+  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  return arith::ConstantOp::create(
+      rewriter, NameLoc::get(rewriter.getStringAttr(name)), attr);
+}
+
+std::string nameOf(Location loc, llvm::StringRef fallback) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = llvm::dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return fallback.str();
+}
+
+/// Activations MXNet fuses after a convolution (mkldnn_conv_property.h).
+bool convAcceptsAct(EltwiseAttr act, FuseMode mode, bool afterSum) {
+  switch (act.getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::leaky:
+  case EltwiseKind::gelu:
+    return true;
+  case EltwiseKind::clip:
+    return act.getAlphaValue() == 0.0 && !(mode == FuseMode::Int8 && afterSum);
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::tanh:
+  case EltwiseKind::softrelu:
+    return mode == FuseMode::FP32;
+  default:
+    return false;
+  }
+}
+
+/// Element-wise ops MXNet fuses after a fully connected (mkldnn_fc_property.h).
+bool fcAcceptsAct(EltwiseAttr act, FuseMode mode) {
+  switch (act.getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::leaky:
+  case EltwiseKind::elu:
+  case EltwiseKind::gelu:
+  case EltwiseKind::abs:
+    return true;
+  case EltwiseKind::clip:
+    return act.getAlphaValue() == 0.0;
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::tanh:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+    return mode == FuseMode::FP32;
+  default:
+    return false;
+  }
+}
+
+/// A fused conv like `conv` with some parts replaced; everything else kept.
+struct FusedConvParts {
+  Value weight, bias, sum;
+  SmallVector<Value> bn;
+  EltwiseAttr act, postsumAct;
+};
+
+FusedConvOp rebuild(PatternRewriter &rewriter, FusedConvOp conv,
+                    const FusedConvParts &parts, Location loc,
+                    Type resultType) {
+  return FusedConvOp::create(
+      rewriter, loc, resultType, conv.getInput(), parts.weight, parts.bias,
+      parts.bn, parts.sum, conv.getStridesAttr(), conv.getDilationsAttr(),
+      conv.getPadsAttr(), conv.getGroupsAttr(),
+      parts.bn.empty() ? FloatAttr() : conv.getBnEpsAttr(),
+      parts.bn.empty() ? BoolAttr() : conv.getBnFixGammaAttr(), parts.act,
+      conv.getSumScaleAttr(), parts.postsumAct, conv.getMinCalibRangeAttr(),
+      conv.getMaxCalibRangeAttr());
+}
+
+FusedConvParts partsOf(FusedConvOp conv) {
+  FusedConvParts parts;
+  parts.weight = conv.getWeight();
+  parts.bias = conv.getBias();
+  parts.sum = conv.getSum();
+  parts.bn.assign(conv.getBn().begin(), conv.getBn().end());
+  parts.act = conv.getActAttr();
+  parts.postsumAct = conv.getPostsumActAttr();
+  return parts;
+}
+
+/// q.convolution -> q.fused_conv with nothing fused yet.
+struct ConvToFused : OpRewritePattern<ConvolutionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvolutionOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto fused = FusedConvOp::create(
+        rewriter, conv.getLoc(), conv.getType(), conv.getInput(),
+        conv.getWeight(), conv.getBias(), ValueRange(), Value(),
+        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
+        conv.getGroupsAttr(), FloatAttr(), BoolAttr(), EltwiseAttr(),
+        FloatAttr(), EltwiseAttr(), FloatAttr(), FloatAttr());
+    rewriter.replaceOp(conv, fused);
+    return success();
+  }
+};
+
+/// q.fully_connected -> q.fused_fc.
+struct FCToFused : OpRewritePattern<FullyConnectedOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FullyConnectedOp fc,
+                                PatternRewriter &rewriter) const override {
+    auto fused = FusedFullyConnectedOp::create(
+        rewriter, fc.getLoc(), fc.getType(), fc.getInput(), fc.getWeight(),
+        fc.getBias(), fc.getFlattenAttr(), EltwiseAttr(), FloatAttr(),
+        FloatAttr());
+    rewriter.replaceOp(fc, fused);
+    return success();
+  }
+};
+
+/// conv -> batch_norm: fold the normalization into weight and bias
+/// (reference 3.5 step 1), when its parameters are constants.
+struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto conv = bn.getInput().getDefiningOp<FusedConvOp>();
+    if (!conv || !conv->hasOneUse() || conv.getAct() || conv.getSum() ||
+        !conv.getBn().empty() || bn.getAxis() != 1 ||
+        !conv.getInput().getType().getElementType().isF32())
+      return failure();
+    auto weight = constantFloats(conv.getWeight());
+    auto gamma = constantFloats(bn.getGamma());
+    auto beta = constantFloats(bn.getBeta());
+    auto mean = constantFloats(bn.getMean());
+    auto var = constantFloats(bn.getVar());
+    std::optional<std::vector<float>> bias;
+    if (conv.getBias() && !(bias = constantFloats(conv.getBias())))
+      return failure();
+    if (!weight || !gamma || !beta || !mean || !var)
+      return failure();
+
+    auto weightType = llvm::cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t channels = weightType.getDimSize(0);
+    int64_t perChannel = weightType.getNumElements() / channels;
+    double eps = bn.getEps().convertToDouble();
+    std::vector<float> newWeight(*weight), newBias(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      double g = bn.getFixGamma() ? 1.0 : (*gamma)[c];
+      double alpha = g / std::sqrt(double((*var)[c]) + eps);
+      for (int64_t i = 0; i < perChannel; ++i)
+        newWeight[c * perChannel + i] =
+            float((*weight)[c * perChannel + i] * alpha);
+      double b = bias ? (*bias)[c] : 0.0;
+      newBias[c] = float((*beta)[c] + alpha * (b - (*mean)[c]));
+    }
+    std::string name = nameOf(conv.getLoc(), "conv");
+    FusedConvParts parts = partsOf(conv);
+    parts.weight =
+        makeConstant(rewriter, weightType, newWeight, name + "_weight");
+    parts.bias = makeConstant(
+        rewriter, RankedTensorType::get({channels}, rewriter.getF32Type()),
+        newBias, name + "_bias");
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
+    rewriter.replaceOp(bn, rebuild(rewriter, conv, parts, loc, bn.getType()));
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+/// conv + x: the residual sum becomes a post-op (with_sum).
+struct FuseSum : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (unsigned side = 0; side < 2; ++side) {
+      auto conv = add->getOperand(side).getDefiningOp<FusedConvOp>();
+      Value other = add->getOperand(1 - side);
+      if (!conv || !conv->hasOneUse() || conv.getAct() || conv.getSum() ||
+          !conv.getBn().empty() || other.getType() != add.getType() ||
+          conv.getType() != add.getType() || other == conv.getResult())
+        continue;
+      // The sum must exist before the conv runs.
+      if (auto def = other.getDefiningOp())
+        if (def->getBlock() == conv->getBlock() &&
+            conv->isBeforeInBlock(def))
+          continue;
+      FusedConvParts parts = partsOf(conv);
+      parts.sum = other;
+      Location loc = rewriter.getFusedLoc({conv.getLoc(), add.getLoc()});
+      rewriter.setInsertionPoint(add);
+      rewriter.replaceOp(add,
+                         rebuild(rewriter, conv, parts, loc, add.getType()));
+      rewriter.eraseOp(conv);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// conv [+ sum] + act: act before a sum (with_act) or after it
+/// (with_postsum_act).
+struct FuseConvAct : OpRewritePattern<ActivationOp> {
+  FuseConvAct(MLIRContext *context, FuseMode mode)
+      : OpRewritePattern(context), mode(mode) {}
+  LogicalResult matchAndRewrite(ActivationOp act,
+                                PatternRewriter &rewriter) const override {
+    auto conv = act.getInput().getDefiningOp<FusedConvOp>();
+    if (!conv || !conv->hasOneUse() || !conv.getBn().empty())
+      return failure();
+    bool afterSum = conv.getSum() != nullptr;
+    if ((afterSum ? conv.getPostsumAct() : conv.getAct()).has_value() ||
+        !convAcceptsAct(act.getAct(), mode, afterSum))
+      return failure();
+    FusedConvParts parts = partsOf(conv);
+    (afterSum ? parts.postsumAct : parts.act) = act.getAct();
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), act.getLoc()});
+    rewriter.replaceOp(act, rebuild(rewriter, conv, parts, loc, act.getType()));
+    rewriter.eraseOp(conv);
+    return success();
+  }
+  FuseMode mode;
+};
+
+/// fc + element-wise (with_eltwise).
+struct FuseFCAct : OpRewritePattern<ActivationOp> {
+  FuseFCAct(MLIRContext *context, FuseMode mode)
+      : OpRewritePattern(context), mode(mode) {}
+  LogicalResult matchAndRewrite(ActivationOp act,
+                                PatternRewriter &rewriter) const override {
+    auto fc = act.getInput().getDefiningOp<FusedFullyConnectedOp>();
+    if (!fc || !fc->hasOneUse() || fc.getAct() ||
+        !fcAcceptsAct(act.getAct(), mode))
+      return failure();
+    auto fused = FusedFullyConnectedOp::create(
+        rewriter, rewriter.getFusedLoc({fc.getLoc(), act.getLoc()}),
+        act.getType(), fc.getInput(), fc.getWeight(), fc.getBias(),
+        fc.getFlattenAttr(), act.getAct(), fc.getMinCalibRangeAttr(),
+        fc.getMaxCalibRangeAttr());
+    rewriter.replaceOp(act, fused);
+    rewriter.eraseOp(fc);
+    return success();
+  }
+  FuseMode mode;
+};
+
+struct QFusePass : mlir::q::impl::QFuseBase<QFusePass> {
+  using QFuseBase::QFuseBase;
+  void runOnOperation() override {
+    if (mode != "fp32" && mode != "int8") {
+      getOperation().emitError("q-fuse: mode must be fp32 or int8, got '")
+          << mode << "'";
+      return signalPassFailure();
+    }
+    FuseMode fuseMode = mode == "int8" ? FuseMode::Int8 : FuseMode::FP32;
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<ConvToFused, FCToFused, FoldBatchNorm, FuseSum>(context);
+    patterns.add<FuseConvAct, FuseFCAct>(context, fuseMode);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
