@@ -357,6 +357,16 @@ LogicalResult Exporter::simple(Operation *op, llvm::StringRef mxnetOp,
   return success();
 }
 
+/// A variable of a fused op's inner graph (data0, weight0, ...).
+static uint32_t addInnerVariable(Graph &inner, std::string name) {
+  Node v;
+  v.op = "null";
+  v.name = std::move(name);
+  inner.argNodes.push_back(inner.nodes.size());
+  inner.nodes.push_back(std::move(v));
+  return uint32_t(inner.nodes.size() - 1);
+}
+
 LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
   Node node;
   node.op = "_sg_mkldnn_conv";
@@ -375,12 +385,7 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
   // The inner fp32 graph MXNet keeps in `subgraphs`.
   Graph inner;
   auto innerVar = [&](std::string name) {
-    Node v;
-    v.op = "null";
-    v.name = std::move(name);
-    inner.argNodes.push_back(inner.nodes.size());
-    inner.nodes.push_back(std::move(v));
-    return uint32_t(inner.nodes.size() - 1);
+    return addInnerVariable(inner, std::move(name));
   };
   Node conv;
   conv.op = "Convolution";
@@ -485,12 +490,7 @@ LogicalResult Exporter::exportFusedFC(FusedFullyConnectedOp op) {
 
   Graph inner;
   auto innerVar = [&](std::string name) {
-    Node v;
-    v.op = "null";
-    v.name = std::move(name);
-    inner.argNodes.push_back(inner.nodes.size());
-    inner.nodes.push_back(std::move(v));
-    return uint32_t(inner.nodes.size() - 1);
+    return addInnerVariable(inner, std::move(name));
   };
   Node fc;
   fc.op = "FullyConnected";

@@ -327,8 +327,8 @@ private:
   template <typename OpT> LogicalResult importBinary(uint32_t id);
   LogicalResult importAddN(uint32_t id);
   LogicalResult importScalar(uint32_t id, ScalarKind kind);
-  LogicalResult importQuantize(uint32_t id);
-  LogicalResult importRequantize(uint32_t id);
+  template <typename OpT>
+  LogicalResult importQuantizeLike(uint32_t id, unsigned numInputs);
   LogicalResult importDequantize(uint32_t id);
   LogicalResult importFusedConv(uint32_t id);
   LogicalResult importFusedFC(uint32_t id);
@@ -1387,28 +1387,30 @@ LogicalResult Importer::importScalar(uint32_t id, ScalarKind kind) {
 // Quantized ops
 //===----------------------------------------------------------------------===//
 
-LogicalResult Importer::importQuantize(uint32_t id) {
+/// quantize_v2 (one input) and requantize (data, min, max) share their
+/// attributes and the rule for their result type.
+template <typename OpT>
+LogicalResult Importer::importQuantizeLike(uint32_t id, unsigned numInputs) {
   auto outType = choiceAttr(id, "out_type", {"int8", "uint8", "auto"},
                             llvm::StringRef("int8"));
   std::optional<std::pair<double, double>> range;
   if (failed(outType) || failed(calibRange(id, range)) ||
-      failed(needInputs(id, 1, 1)))
+      failed(needInputs(id, numInputs, numInputs)))
     return failure();
   auto data = input(id, 0);
   if (failed(data))
     return failure();
   QuantDType dtype = *symbolizeQuantDType(*outType);
-  Type inputElement = elementOf(*data);
   Type element;
-  if (auto integer = llvm::dyn_cast<IntegerType>(inputElement)) {
+  if (auto integer = llvm::dyn_cast<IntegerType>(elementOf(*data))) {
     // int8/uint8 data passes through; its range is the calibration range or
     // the whole storage range (MXNet's ±127.5 / [0, 255.5]).
     bool isUnsigned = integer.isUnsigned();
-    element = quantizedType(isUnsigned, 8,
-                            range ? range
-                                  : std::make_pair(isUnsigned ? 0.0 : -kInt8Range,
-                                                   isUnsigned ? kUint8Range
-                                                              : kInt8Range));
+    element = quantizedType(
+        isUnsigned, 8,
+        range ? range
+              : std::make_pair(isUnsigned ? 0.0 : -kInt8Range,
+                               isUnsigned ? kUint8Range : kInt8Range));
   } else {
     std::optional<double> lo;
     if (range)
@@ -1420,35 +1422,10 @@ LogicalResult Importer::importQuantize(uint32_t id) {
                          << fmt::formatFloatRepr(range->first) << ", "
                          << fmt::formatFloatRepr(range->second)
                          << "] is empty";
-  auto op = QuantizeOp::create(builder, nodeLoc(id),
-                               RankedTensorType::get(shapeOf(*data), element),
-                               *data, QuantDTypeAttr::get(context, dtype),
-                               FloatAttr(), FloatAttr());
-  setCalibAttrs(op, range);
-  defineQuantized(id, op);
-  return success();
-}
-
-LogicalResult Importer::importRequantize(uint32_t id) {
-  auto outType = choiceAttr(id, "out_type", {"int8", "uint8", "auto"},
-                            llvm::StringRef("int8"));
-  std::optional<std::pair<double, double>> range;
-  if (failed(outType) || failed(calibRange(id, range)) ||
-      failed(needInputs(id, 3, 3)))
-    return failure();
-  auto data = input(id, 0);
-  if (failed(data))
-    return failure();
-  QuantDType dtype = *symbolizeQuantDType(*outType);
-  std::optional<double> lo;
-  if (range)
-    lo = range->first;
-  Type element = quantizedType(resolvesToUnsigned(dtype, lo), 8, range);
-  if (!element)
-    return nodeError(id) << "calibration range is empty";
-  auto op = RequantizeOp::create(
-      builder, nodeLoc(id), RankedTensorType::get(shapeOf(*data), element),
-      *data, QuantDTypeAttr::get(context, dtype), FloatAttr(), FloatAttr());
+  auto op = OpT::create(builder, nodeLoc(id),
+                        RankedTensorType::get(shapeOf(*data), element), *data,
+                        QuantDTypeAttr::get(context, dtype), FloatAttr(),
+                        FloatAttr());
   setCalibAttrs(op, range);
   defineQuantized(id, op);
   return success();
@@ -1873,9 +1850,10 @@ void Importer::registerHandlers() {
   addScalar({"_maximum_scalar", "_MaximumScalar"}, ScalarKind::max);
   addScalar({"_minimum_scalar", "_MinimumScalar"}, ScalarKind::min);
   add({"_contrib_quantize_v2"},
-      [this](uint32_t id) { return importQuantize(id); });
-  add({"_contrib_requantize"},
-      [this](uint32_t id) { return importRequantize(id); });
+      [this](uint32_t id) { return importQuantizeLike<QuantizeOp>(id, 1); });
+  add({"_contrib_requantize"}, [this](uint32_t id) {
+    return importQuantizeLike<RequantizeOp>(id, 3);
+  });
   add({"_contrib_dequantize"},
       [this](uint32_t id) { return importDequantize(id); });
   add({"_sg_mkldnn_conv", "_sg_onednn_conv"},
