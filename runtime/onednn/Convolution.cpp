@@ -206,13 +206,6 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     {
       dnnl::post_ops ops;
       bool expressible = appendEltwise(ops, d.act);
-      // oneDNN 2.6.3's brgconv (AVX-512) crashes on a sum combined with an
-      // eltwise post-op when some window lies wholly in the padding.
-      if (d.has_sum &&
-          (d.act.kind != QRT_ELTWISE_NONE ||
-           d.postsum_act.kind != QRT_ELTWISE_NONE) &&
-          d.dst_dtype == QRT_F32 && hasPaddingOnlyWindow(d))
-        expressible = false;
       if (d.has_sum)
         ops.append_sum(d.sum_scale, dnnlType(d.sum_dtype));
       expressible = expressible && appendEltwise(ops, d.postsum_act);
@@ -226,6 +219,10 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
       }
     }
 
+    const bool brgconvHazard = d.has_sum && !op->manualPostOps &&
+                               (d.act.kind != QRT_ELTWISE_NONE ||
+                                d.postsum_act.kind != QRT_ELTWISE_NONE) &&
+                               hasPaddingOnlyWindow(d);
     auto makePd = [&](const dnnl::memory::desc &src,
                       const dnnl::memory::desc &dst) {
       const auto weights =
@@ -239,7 +236,17 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
                           dnnl::prop_kind::forward_inference,
                           dnnl::algorithm::convolution_direct, src, weights,
                           dst, strides, dilations, padBegin, padEnd);
-      return dnnl::convolution_forward::primitive_desc(cd, attr, engine);
+      dnnl::convolution_forward::primitive_desc pd(cd, attr, engine);
+      // oneDNN 2.6.3's brgconv kernels (AVX-512) crash on a sum combined
+      // with an eltwise post-op when some window lies wholly in the
+      // padding: take oneDNN's next implementation instead. (Iterate here:
+      // the iterator points into `cd`.)
+      if (brgconvHazard)
+        while (implName(pd).find("brg") != std::string::npos)
+          if (!pd.next_impl())
+            fail(QRT_ERR_UNSUPPORTED, "no oneDNN convolution without the "
+                                      "brgconv padding bug for this geometry");
+      return pd;
     };
     auto anyDesc = [&](const Dims &dims, dt type) {
       return dnnl::memory::desc(dims, type, tag::any);

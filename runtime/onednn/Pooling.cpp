@@ -286,10 +286,10 @@ extern "C" int32_t qrt_pooling_init(qrt_model *model, int32_t opId,
       using tag = dnnl::memory::format_tag;
       const int ndims = static_cast<int>(src.size());
       const std::vector<tag> layouts =
-          ndims == 3   ? std::vector<tag>{tag::aBc16b, tag::aBc8b, tag::acb}
-          : ndims == 4 ? std::vector<tag>{tag::aBcd16b, tag::aBcd8b, tag::acdb}
-                       : std::vector<tag>{tag::aBcde16b, tag::aBcde8b,
-                                          tag::acdeb};
+          ndims == 3 ? std::vector<tag>{tag::aBc16b, tag::aBc8b, tag::acb}
+          : ndims == 4
+              ? std::vector<tag>{tag::aBcd16b, tag::aBcd8b, tag::acdb}
+              : std::vector<tag>{tag::aBcde16b, tag::aBcde8b, tag::acdeb};
       try {
         dnnl::pooling_v2_forward::primitive_desc pd =
             makePd(plainSrc, plainDst);

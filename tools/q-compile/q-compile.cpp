@@ -354,7 +354,8 @@ int main(int argc, char **argv) {
   command.insert(command.end(), sources.begin(), sources.end());
   for (const char *arg :
        {"-Wl,--no-undefined", "-Wl,--whole-archive", Q_QRT_MODEL_LIBRARY,
-        "-Wl,--no-whole-archive", Q_QRT_LIBRARY, Q_DNNL_LIBRARY, "-lgomp",
+        "-Wl,--no-whole-archive", Q_QRT_LIBRARY, "-Wl,--exclude-libs,libqrt.a",
+        Q_DNNL_LIBRARY, "-lgomp",
         "-lstdc++", "-lm", "-lpthread", "-ldl", "-o"})
     command.push_back(arg);
   command.push_back(soPath);

@@ -230,7 +230,8 @@ TEST(QRun, ErrorsLeaveNoOutput) {
        "q-run: error: " + std::string(Q_NOT_A_MODEL) +
            ": not a model compiled by q (it lacks q_model_api_version)\n"},
       {{"model.mlir", "-o", out},
-       "q-run: error: model.mlir: running .mlir files is not supported yet"},
+       "error: could not open input file model.mlir\nq-run: error: "
+       "model.mlir: q-compile failed"},
   };
   for (const Case &c : cases) {
     std::string line;

@@ -278,6 +278,28 @@ TEST(QrtConv, FusedPostOps) {
   }
 }
 
+TEST(QrtConv, PaddingOnlyWindowsWithSumAndEltwise) {
+  // Kernel 1 with pads 2: outputs whose window is all padding. oneDNN
+  // 2.6.3's brgconv crashes here with sum + eltwise post-ops.
+  ConvCase c;
+  c.inChannels = 16;
+  c.outChannels = 24;
+  c.in = {8, 5};
+  c.kernel = {1, 3};
+  c.strides = {1, 1};
+  c.dilations = {1, 1};
+  c.padBegin = {2, 1};
+  c.padEnd = {2, 1};
+  seed(7);
+  const qrt_eltwise none{}, relu{QRT_ELTWISE_RELU, 0, 0, 0};
+  for (const char *policy : {"blocked", static_cast<const char *>(0)}) {
+    LayoutScope scope(policy);
+    checkFused(c, relu, true, 1, none, false);
+    checkFused(c, none, true, 0.5f, relu, true);
+    checkFused(c, relu, true, 1, relu, false);
+  }
+}
+
 TEST(QrtConv, BadDescriptors) {
   ConvCase c;
   c.inChannels = 4;
