@@ -310,7 +310,7 @@ int main(int argc, char **argv) {
   llvm::SmallString<128> tempDir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("q-compile", tempDir))
     return fail("cannot create a temporary folder: " + ec.message());
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     if (!keepTemps)
       llvm::sys::fs::remove_directories(tempDir);
     else

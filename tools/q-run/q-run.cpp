@@ -468,7 +468,7 @@ std::vector<int64_t> topClasses(const npy::Array &output) {
   const int64_t classes = output.shape.back();
   const auto *scores = reinterpret_cast<const float *>(output.data.data());
   std::vector<int64_t> top;
-  for (size_t row = 0; row * classes < output.numElements(); ++row) {
+  for (int64_t row = 0; row * classes < output.numElements(); ++row) {
     const float *r = scores + row * classes;
     top.push_back(std::max_element(r, r + classes) - r);
   }
