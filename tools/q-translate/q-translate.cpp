@@ -16,6 +16,7 @@ int main(int argc, char **argv) {
   mlir::registerAllTranslations();
   mlir::q::printLocationsByDefault();
   mlir::q::registerMXNetTranslations();
+  mlir::q::registerDotExport();
   return mlir::failed(mlir::mlirTranslateMain(
       argc, argv, "q translator: MXNet <-> q dialect, MLIR -> LLVM IR\n"));
 }

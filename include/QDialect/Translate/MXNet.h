@@ -66,6 +66,9 @@ LogicalResult exportMXNet(ModuleOp module, ::mxnet::Graph &graph,
 /// Registers `--import-mxnet` and `--export-mxnet` with mlir-translate.
 void registerMXNetTranslations();
 
+/// Registers `--export-dot`: the function as a Graphviz graph.
+void registerDotExport();
+
 } // namespace mlir::q
 
 #endif // QDIALECT_TRANSLATE_MXNET_H
