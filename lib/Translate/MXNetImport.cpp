@@ -868,6 +868,17 @@ LogicalResult Importer::importBatchNorm(uint32_t id) {
   return success();
 }
 
+/// The K of an FC weight [num_hidden, K] for this input (MXNet's rule:
+/// everything but the batch when flattening, else the last axis).
+static int64_t fcFeatures(llvm::ArrayRef<int64_t> input, bool flatten) {
+  if (!flatten)
+    return input.back();
+  int64_t k = 1;
+  for (int64_t d : input.drop_front(input.size() > 1 ? 1 : 0))
+    k *= d;
+  return k;
+}
+
 LogicalResult Importer::importFullyConnected(uint32_t id) {
   auto numHidden = intAttr(id, "num_hidden");
   auto noBias = boolAttr(id, "no_bias", false);
@@ -879,12 +890,7 @@ LogicalResult Importer::importFullyConnected(uint32_t id) {
   if (failed(data))
     return failure();
   auto dataShape = shapeOf(*data);
-  int64_t k = 1;
-  if (*flatten)
-    for (int64_t d : dataShape.drop_front(dataShape.size() > 1 ? 1 : 0))
-      k *= d;
-  else
-    k = dataShape.back();
+  int64_t k = fcFeatures(dataShape, *flatten);
   auto weight = param(id, 1, {*numHidden, k});
   if (failed(weight))
     return failure();
@@ -1694,12 +1700,7 @@ LogicalResult Importer::importFusedFC(uint32_t id) {
   if (failed(data))
     return failure();
   auto dataShape = shapeOf(*data);
-  int64_t k = 1;
-  if (*flatten)
-    for (int64_t d : dataShape.drop_front(dataShape.size() > 1 ? 1 : 0))
-      k *= d;
-  else
-    k = dataShape.back();
+  int64_t k = fcFeatures(dataShape, *flatten);
   SmallVector<int64_t> weightShape{*numHidden, k};
   bool offlineWeights = *quantized && !*channelWise;
   unsigned base = *noBias ? 2 : 3;
