@@ -55,11 +55,12 @@ void addCentred(std::vector<uint64_t> &dst, double dstWidth,
 // MinMax
 //===----------------------------------------------------------------------===//
 
+/// The finite values' range and count; non-finite ones are only counted.
 template <typename T>
-NonFiniteCounts MinMax::addImpl(llvm::ArrayRef<T> values) {
-  NonFiniteCounts batch;
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = -lo;
+static uint64_t scanFinite(llvm::ArrayRef<T> values, NonFiniteCounts &batch,
+                           double &lo, double &hi) {
+  lo = std::numeric_limits<double>::infinity();
+  hi = -lo;
   uint64_t n = 0;
   for (T v : values) {
     if (!checkFinite(v, batch))
@@ -68,6 +69,14 @@ NonFiniteCounts MinMax::addImpl(llvm::ArrayRef<T> values) {
     hi = std::max(hi, double(v));
     ++n;
   }
+  return n;
+}
+
+template <typename T>
+NonFiniteCounts MinMax::addImpl(llvm::ArrayRef<T> values) {
+  NonFiniteCounts batch;
+  double lo, hi;
+  uint64_t n = scanFinite(values, batch, lo, hi);
   nonFinite_ += batch;
   if (n) {
     min_ = count_ ? std::min(min_, lo) : lo;
@@ -204,16 +213,8 @@ void Histogram::capBins() {
 template <typename T>
 NonFiniteCounts Histogram::addImpl(llvm::ArrayRef<T> values) {
   NonFiniteCounts batch;
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = -lo;
-  uint64_t n = 0;
-  for (T v : values) {
-    if (!checkFinite(v, batch))
-      continue;
-    lo = std::min(lo, double(v));
-    hi = std::max(hi, double(v));
-    ++n;
-  }
+  double lo, hi;
+  uint64_t n = scanFinite(values, batch, lo, hi);
   nonFinite_ += batch;
   if (!n)
     return batch;
