@@ -402,4 +402,27 @@ def Q_RequantizeOp : Q_Op<"requantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Generated kernels
+//===----------------------------------------------------------------------===//
+
+def Q_KernelCallOp : Q_Op<"kernel_call", []> {
+  let summary = "an op computed by a kernel that q generated itself";
+  let description = [{
+    Left by `q-lower-to-loops` in place of a quantized conv or fc. `callee`
+    names an `llvm.func` of the module taking `(!llvm.ptr args, i64 begin,
+    i64 end)`: `args` points to an array holding the data pointer of each
+    operand in order and then of the result, and the call computes output
+    tiles [begin, end) of `num_tiles`. `q-lower-to-onednn` runs the tiles on
+    the runtime's threads (include/qrt/parallel.h).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<Q_Tensor>:$args,
+                       I64Attr:$num_tiles);
+  let results = (outs Q_Tensor:$output);
+  let assemblyFormat = [{
+    $callee `(` $args `)` prop-dict attr-dict `:` functional-type($args, $output)
+  }];
+}
+
 #endif // Q_OPS_TD

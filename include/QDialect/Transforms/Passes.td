@@ -23,4 +23,74 @@ def QFuse : Pass<"q-fuse", "::mlir::func::FuncOp"> {
   ];
 }
 
+def QQuantize : Pass<"q-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Quantize convolutions, fully connected layers and the ops "
+                "between them (MXNet's QuantizeGraph pass)";
+  let description = [{
+    Rewrites fused convolutions and fully connected layers (run `q-fuse`
+    first) to int8, and, per `mode`, the support ops around them (pooling,
+    flatten, reshape, concat, relu, add). Inserts one `q.quantize` per fp32
+    edge that enters the quantized region (reused by every consumer), a
+    `q.requantize` after every op that produces int32 accumulators, and a
+    `q.dequantize` before every fp32 consumer and function result. Weights
+    become int8 constants with one scale per output channel (`channel`) or
+    one per tensor (`tensor`); biases stay f32 until the input scale is
+    known (`q-calibrate`). Without calibration every scale is found at run
+    time (`!quant.any`). Graph inputs that are already i8/ui8 pass straight
+    in. See docs/passes.md.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+  let options = [
+    Option<"dtype", "dtype", "std::string", "\"auto\"",
+           "Quantized type of activations: int8, uint8 or auto (uint8 where "
+           "the calibrated minimum is >= 0)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Node names to keep in fp32 (a fused op is excluded when any "
+               "node it absorbed is named)">,
+    ListOption<"excludeOps", "exclude-ops", "std::string",
+               "Op kinds to keep in fp32: conv, fc, pooling, flatten, "
+               "reshape, concat, act, add">,
+    Option<"mode", "mode", "std::string", "\"smart\"",
+           "smart: support ops only between quantized convs/fcs; full: "
+           "every op that has an int8 form">,
+    Option<"granularity", "granularity", "std::string", "\"channel\"",
+           "Weight scales: channel (one per output channel) or tensor">,
+  ];
+}
+
+def QCalibrate : Pass<"q-calibrate", "::mlir::ModuleOp"> {
+  let summary = "Attach calibrated ranges from a table to quantize and "
+                "requantize ops";
+  let description = [{
+    Reads the JSON table `q-calibrate` writes (docs/CALIBRATION.md), keyed by
+    MXNet-style tensor names (`data`, `conv0_output`): each `q.quantize`
+    looks up the name of its fp32 input, each `q.requantize` the name of the
+    op that produced its int32 input. A found range becomes the op's
+    min/max_calib_range and a static `!quant.uniform` result type (auto
+    resolves to uint8 where min >= 0); the new types flow through the
+    support ops that follow. Biases of ops whose input scale became static
+    are quantized to int32. Tensors missing from the table stay dynamic and
+    one warning lists them.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let options = [
+    Option<"table", "table", "std::string", "\"\"",
+           "The calibration table (JSON) to read">,
+  ];
+}
+
+def QFoldRequantize : Pass<"q-fold-requantize", "::mlir::func::FuncOp"> {
+  let summary = "Fold requantize/dequantize into the ops that produce their "
+                "inputs";
+  let description = [{
+    MXNet's post-quantize fusion: a calibrated requantize whose input comes
+    from a fused conv or quantized add (and nothing else) becomes that op's
+    output range; fused fc + requantize + dequantize becomes an fc with
+    float output; producers of a quantized concat share one range so the
+    concat needs no rescale; quantize(dequantize(x)) with equal scales and
+    requantize chains fold away.
+  }];
+}
+
 #endif // Q_TRANSFORMS_PASSES_TD
