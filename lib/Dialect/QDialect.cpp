@@ -105,6 +105,9 @@ EltwiseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 double mlir::q::quantizedStepFromRange(bool isUnsigned, double minRange,
                                        double maxRange) {
   double absMax = std::max(std::fabs(minRange), std::fabs(maxRange));
+  // An all-zero range still needs a usable (positive) scale: one unit.
+  if (!(absMax > 0))
+    absMax = 1.0;
   return absMax / (isUnsigned ? kUint8Range : kInt8Range);
 }
 
@@ -119,4 +122,53 @@ bool mlir::q::resolvesToUnsigned(QuantDType outType,
     return calibMin && *calibMin >= 0.0;
   }
   llvm_unreachable("unknown QuantDType");
+}
+
+static std::pair<int64_t, int64_t> storageLimits(unsigned bits, bool isSigned) {
+  if (!isSigned)
+    return {0, (int64_t(1) << bits) - 1};
+  return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+}
+
+quant::AnyQuantizedType mlir::q::dynamicQuantType(MLIRContext *context,
+                                                  unsigned bits,
+                                                  bool isSigned) {
+  auto [lo, hi] = storageLimits(bits, isSigned);
+  return quant::AnyQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0,
+      IntegerType::get(context, bits), Float32Type::get(context), lo, hi);
+}
+
+quant::UniformQuantizedType mlir::q::staticQuantType(MLIRContext *context,
+                                                     bool isUnsigned,
+                                                     double step) {
+  auto [lo, hi] = storageLimits(8, !isUnsigned);
+  return quant::UniformQuantizedType::get(
+      isUnsigned ? 0 : quant::QuantizationFlags::Signed,
+      IntegerType::get(context, 8), Float32Type::get(context), step, 0, lo,
+      hi);
+}
+
+quant::UniformQuantizedType
+mlir::q::calibratedQuantType(MLIRContext *context, QuantDType outType,
+                             double minRange, double maxRange) {
+  bool isUnsigned = resolvesToUnsigned(outType, minRange);
+  double step = quantizedStepFromRange(isUnsigned, minRange, maxRange);
+  return staticQuantType(context, isUnsigned, step);
+}
+
+quant::UniformQuantizedPerAxisType
+mlir::q::perAxisQuantType(MLIRContext *context, unsigned bits,
+                          llvm::ArrayRef<double> steps, int32_t axis) {
+  auto [lo, hi] = storageLimits(bits, true);
+  SmallVector<int64_t> zeroPoints(steps.size(), 0);
+  return quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(context, bits),
+      Float32Type::get(context), steps, zeroPoints, axis, lo, hi);
+}
+
+std::optional<double> mlir::q::staticStep(Type elementType) {
+  if (auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(elementType))
+    return uniform.getScale();
+  return std::nullopt;
 }

@@ -509,6 +509,11 @@ LogicalResult QuantizedAddOp::verify() {
       return emitOpError("operands must have 8-bit storage, got ") << element;
   if (failed(verifyCalibRange(*this, getMinCalibRange(), getMaxCalibRange())))
     return failure();
+  if (getOutput().getType().getElementType().isF32()) {
+    if (getMinCalibRange())
+      return emitOpError("an f32 result takes no calibration range");
+    return success();
+  }
   auto result =
       llvm::cast<quant::QuantizedType>(getOutput().getType().getElementType());
   if (!getMinCalibRange()) {
@@ -519,11 +524,12 @@ LogicalResult QuantizedAddOp::verify() {
              << result;
     return success();
   }
-  bool bothUnsigned =
-      !llvm::cast<quant::QuantizedType>(lhs.getElementType()).isSigned() &&
-      !llvm::cast<quant::QuantizedType>(rhs.getElementType()).isSigned();
+  // The storage follows the range: uint8 needs a non-negative one.
+  if (!result.isSigned() && getMinCalibRange()->isNegative())
+    return emitOpError("a uint8 result needs a non-negative calibration "
+                       "range");
   return verifyQuantizedResult(
-      *this, result, bothUnsigned ? QuantDType::uint8 : QuantDType::int8,
+      *this, result, result.isSigned() ? QuantDType::int8 : QuantDType::uint8,
       getMinCalibRange(), getMaxCalibRange());
 }
 

@@ -34,6 +34,13 @@ llvm::cl::opt<bool> allowExtraParams(
                    "use instead of reporting them"),
     llvm::cl::init(false), llvm::cl::cat(mxnetCategory));
 
+llvm::cl::opt<unsigned> randomParams(
+    "mxnet-random-params",
+    llvm::cl::desc("with --import-mxnet and no --mxnet-params: fill every "
+                   "parameter with seeded random values (for models "
+                   "published without weights)"),
+    llvm::cl::value_desc("seed"), llvm::cl::cat(mxnetCategory));
+
 llvm::cl::opt<std::string> paramsOut(
     "mxnet-params-out",
     llvm::cl::desc("with --export-mxnet: where to write the .params file"),
@@ -79,6 +86,14 @@ OwningOpRef<Operation *> importFromSource(llvm::SourceMgr &sources,
     params = std::move(*loaded);
     options.params = &*params;
     options.paramsFile = paramsFile;
+  } else if (randomParams.getNumOccurrences()) {
+    // Import once without weights to learn their shapes.
+    OwningOpRef<ModuleOp> bare = q::importMXNet(*graph, options, context);
+    if (!bare)
+      return nullptr;
+    params = q::makeRandomParams(*bare, randomParams);
+    options.params = &*params;
+    options.paramsFile = "<random params>";
   }
   OwningOpRef<ModuleOp> module = q::importMXNet(*graph, options, context);
   if (!module)

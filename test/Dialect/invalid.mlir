@@ -795,7 +795,7 @@ func.func @quantized_add_dynamic(%x: tensor<4x!quant.any<u8:f32>>) {
 // -----
 
 func.func @quantized_add_mixed(%x: tensor<4x!quant.any<u8:f32>>, %y: tensor<4x!quant.any<i8:f32>>) {
-  // expected-error @+1 {{'q.quantized_add' op out_type int8 with this calibration range gives i8 storage, but the result is '!quant.uniform<u8:f32, 0.011741682974559686>'}}
-  %0 = q.quantized_add %x, %y <{min_calib_range = 0.0 : f32, max_calib_range = 3.0 : f32}> : (tensor<4x!quant.any<u8:f32>>, tensor<4x!quant.any<i8:f32>>) -> tensor<4x!quant.uniform<u8:f32, 0.011741682974559686>>
+  // expected-error @+1 {{'q.quantized_add' op a uint8 result needs a non-negative calibration range}}
+  %0 = q.quantized_add %x, %y <{min_calib_range = -1.0 : f32, max_calib_range = 3.0 : f32}> : (tensor<4x!quant.any<u8:f32>>, tensor<4x!quant.any<i8:f32>>) -> tensor<4x!quant.uniform<u8:f32, 0.011741682974559686>>
   return
 }

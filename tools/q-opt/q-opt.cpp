@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::q::registerQConversionPasses();
   mlir::q::registerQTransformsPasses();
+  mlir::q::registerQPipelines();
   mlir::q::printLocationsByDefault();
 
   mlir::DialectRegistry registry;

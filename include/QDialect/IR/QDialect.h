@@ -33,13 +33,34 @@ constexpr double kInt8Range = 127.5;
 constexpr double kUint8Range = 255.5;
 
 /// The scale (real value of one integer step) that MXNet's quantize_v2
-/// gives a tensor calibrated to [minRange, maxRange].
+/// gives a tensor calibrated to [minRange, maxRange]; a zero range gets
+/// the step of [-1, 1] so that no scale is ever zero.
 double quantizedStepFromRange(bool isUnsigned, double minRange,
                               double maxRange);
 
 /// Whether `out_type` resolves to uint8 for a (possibly absent) calibrated
 /// minimum, following MXNet's GetQuantizeOutputType.
 bool resolvesToUnsigned(QuantDType outType, std::optional<double> calibMin);
+
+/// `!quant.any<i8:f32>` / `<u8:f32>` / `<i32:f32>`: a quantized tensor
+/// whose scale is found at run time.
+quant::AnyQuantizedType dynamicQuantType(MLIRContext *context, unsigned bits,
+                                         bool isSigned);
+/// `!quant.uniform<i8:f32, step>` (or u8), zero point 0.
+quant::UniformQuantizedType staticQuantType(MLIRContext *context,
+                                            bool isUnsigned, double step);
+/// The static 8-bit type of a tensor calibrated to [minRange, maxRange].
+quant::UniformQuantizedType calibratedQuantType(MLIRContext *context,
+                                                QuantDType outType,
+                                                double minRange,
+                                                double maxRange);
+/// `!quant.uniform<i8:f32:axis, {steps}>` (bits 8) or the i32 analogue.
+quant::UniformQuantizedPerAxisType
+perAxisQuantType(MLIRContext *context, unsigned bits,
+                 llvm::ArrayRef<double> steps, int32_t axis);
+
+/// The step of a static quantized type (per-tensor only), or none.
+std::optional<double> staticStep(Type elementType);
 
 } // namespace mlir::q
 

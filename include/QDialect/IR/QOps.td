@@ -244,12 +244,13 @@ def Q_QuantizedAddOp : Q_Op<"quantized_add", [Pure]> {
   let summary = "sum of two quantized tensors of one shape";
   let description = [{
     MXNet's `_contrib_quantized_elemwise_add`. Without a calibration range
-    the result holds i32 values; with one it is 8-bit with the range's
-    scale: uint8 when both inputs are uint8, int8 otherwise.
+    the result holds i32 values, or f32 real values once a dequantize was
+    folded in; with one it is 8-bit with the range's scale (uint8 only
+    when the range is non-negative).
   }];
   let arguments = !con((ins Q_QuantTensor:$lhs, Q_QuantTensor:$rhs),
                        Q_CalibAttrs);
-  let results = (outs Q_QuantTensor:$output);
+  let results = (outs StaticShapeTensorOf<[F32, Q_QuantizedElement]>:$output);
   let assemblyFormat = [{
     $lhs `,` $rhs prop-dict attr-dict `:` functional-type(operands, results)
   }];

@@ -1,0 +1,310 @@
+//===- Calibrate.cpp - Calibrated ranges from a table onto the graph ------===//
+//
+// Gives every q.quantize and q.requantize whose tensor the table names its
+// range and the static type that follows from it, aligns the ranges of the
+// tensors a quantized concat joins (MXNet's PostQuantizeAlignScale, so the
+// concat copies bytes instead of rescaling), lets the new types flow through
+// the ops that pass scales through, and quantizes the biases of convs and
+// fcs whose input scale became static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/Calibration/Table.h"
+#include "QDialect/IR/Constants.h"
+#include "QDialect/IR/QDialect.h"
+#include "QDialect/IR/TensorNames.h"
+#include "QDialect/Transforms/Passes.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+#include "llvm/ADT/SetVector.h"
+
+#include <cmath>
+
+namespace mlir::q {
+#define GEN_PASS_DEF_QCALIBRATE
+#include "QDialect/Transforms/Passes.h.inc"
+} // namespace mlir::q
+
+using namespace mlir;
+using namespace mlir::q;
+
+namespace {
+
+/// The ops whose range the table sets.
+bool isRangeSource(Operation *op) {
+  return llvm::isa_and_present<QuantizeOp, RequantizeOp>(op);
+}
+
+/// Ops whose quantized result has their input's scale.
+bool passesScaleThrough(Operation *op) {
+  if (auto pool = llvm::dyn_cast<PoolingOp>(op))
+    return pool.getKind() != PoolKind::sum;
+  return llvm::isa<FlattenOp, ReshapeOp, ActivationOp, TransposeOp, SliceOp,
+                   DropoutOp, CropOp, UpSamplingOp>(op);
+}
+
+/// The quantize/requantize ops whose ranges reach `value` through
+/// scale-preserving ops and concats; false when some other op does.
+bool collectRangeSources(Value value, llvm::SetVector<Operation *> &sources) {
+  Operation *def = value.getDefiningOp();
+  if (isRangeSource(def)) {
+    sources.insert(def);
+    return true;
+  }
+  if (def && passesScaleThrough(def))
+    return collectRangeSources(def->getOperand(0), sources);
+  if (auto concat = llvm::dyn_cast_if_present<ConcatOp>(def)) {
+    for (Value input : concat.getInputs())
+      if (!collectRangeSources(input, sources))
+        return false;
+    return true;
+  }
+  return false;
+}
+
+/// Drops a constant (and the cast over it) that nothing reads any more.
+void eraseIfDead(Operation *op) {
+  while (op && op->use_empty()) {
+    Operation *input =
+        op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
+    op->erase();
+    op = input;
+  }
+}
+
+std::optional<std::pair<double, double>> rangeOf(Operation *op) {
+  auto min = op->getAttrOfType<FloatAttr>("min_calib_range");
+  auto max = op->getAttrOfType<FloatAttr>("max_calib_range");
+  if (!min || !max)
+    return std::nullopt;
+  return std::make_pair(min.getValueAsDouble(), max.getValueAsDouble());
+}
+
+void setRange(Operation *op, double min, double max) {
+  Builder builder(op->getContext());
+  op->setAttr("min_calib_range", builder.getF32FloatAttr(min));
+  op->setAttr("max_calib_range", builder.getF32FloatAttr(max));
+}
+
+QuantDType outTypeOf(Operation *op) {
+  if (auto quantize = llvm::dyn_cast<QuantizeOp>(op))
+    return quantize.getOutType();
+  return llvm::cast<RequantizeOp>(op).getOutType();
+}
+
+/// The result type a calibrated source must have.
+Type calibratedType(Operation *op) {
+  auto range = rangeOf(op);
+  auto type = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  MLIRContext *context = op->getContext();
+  if (auto quantize = llvm::dyn_cast<QuantizeOp>(op)) {
+    if (auto integer = llvm::dyn_cast<IntegerType>(
+            quantize.getInput().getType().getElementType())) {
+      // 8-bit data keeps its storage; the range only gives it a scale.
+      bool isUnsigned = integer.isUnsigned();
+      return type.clone(staticQuantType(
+          context, isUnsigned,
+          quantizedStepFromRange(isUnsigned, range->first, range->second)));
+    }
+  }
+  return type.clone(
+      calibratedQuantType(context, outTypeOf(op), range->first, range->second));
+}
+
+struct CalibratePass : public q::impl::QCalibrateBase<CalibratePass> {
+  using QCalibrateBase::QCalibrateBase;
+
+  LogicalResult initialize(MLIRContext *) override {
+    if (table.empty()) {
+      llvm::errs() << "q-calibrate: give the table to read: "
+                      "--q-calibrate=\"table=calib.json\"\n";
+      return failure();
+    }
+    auto parsed = qcalib::readCalibrationTable(table);
+    if (!parsed) {
+      llvm::errs() << "q-calibrate: " << llvm::toString(parsed.takeError())
+                   << "\n";
+      return failure();
+    }
+    calibration = std::move(*parsed);
+    return success();
+  }
+
+  void runOnOperation() override;
+
+private:
+  void alignConcatInputs(ModuleOp module);
+  LogicalResult propagateTypes(ModuleOp module);
+  void quantizeBias(Operation *op, Value input, Value weight,
+                    OpOperand &bias);
+
+  qcalib::CalibrationTable calibration;
+};
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::vector<std::string> missing;
+  module.walk([&](Operation *op) {
+    if (!isRangeSource(op))
+      return;
+    std::string name = tensorName(op->getOperand(0));
+    if (const qcalib::TableEntry *entry = calibration.find(name))
+      setRange(op, entry->min, entry->max);
+    else if (!rangeOf(op))
+      missing.push_back(name);
+  });
+  if (!missing.empty()) {
+    InFlightDiagnostic warning = module.emitWarning()
+                                 << missing.size()
+                                 << " tensor(s) are not in " << table
+                                 << " and keep run-time ranges: ";
+    llvm::interleaveComma(missing, warning);
+  }
+  alignConcatInputs(module);
+  module.walk([&](Operation *op) {
+    if (isRangeSource(op) && rangeOf(op))
+      op->getResult(0).setType(calibratedType(op));
+  });
+  if (failed(propagateTypes(module)))
+    return signalPassFailure();
+  module.walk([&](Operation *op) {
+    if (auto conv = llvm::dyn_cast<FusedConvOp>(op)) {
+      if (conv.getBias())
+        quantizeBias(op, conv.getInput(), conv.getWeight(),
+                     conv.getBiasMutable()[0]);
+    } else if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op)) {
+      if (fc.getBias())
+        quantizeBias(op, fc.getInput(), fc.getWeight(),
+                     fc.getBiasMutable()[0]);
+    }
+  });
+}
+
+/// A quantized concat joins tensors with one scale: every range that
+/// reaches it becomes [min(0, mins), max(0, maxs)]. When some input's range
+/// is found at run time, all of them are.
+void CalibratePass::alignConcatInputs(ModuleOp module) {
+  module.walk([&](ConcatOp concat) {
+    if (concat.getType().getElementType().isF32())
+      return;
+    llvm::SetVector<Operation *> sources;
+    bool traced = true;
+    for (Value input : concat.getInputs())
+      traced &= collectRangeSources(input, sources);
+    bool allCalibrated =
+        traced && llvm::all_of(sources, [](Operation *op) {
+          return rangeOf(op).has_value();
+        });
+    if (!allCalibrated) {
+      for (Operation *op : sources) {
+        op->removeAttr("min_calib_range");
+        op->removeAttr("max_calib_range");
+      }
+      return;
+    }
+    double lo = 0, hi = 0;
+    for (Operation *op : sources) {
+      auto range = rangeOf(op);
+      lo = std::min(lo, range->first);
+      hi = std::max(hi, range->second);
+    }
+    for (Operation *op : sources)
+      setRange(op, lo, hi);
+  });
+}
+
+/// Re-infers the result types of ops that pass scales through, in program
+/// order, now that their inputs may be static.
+LogicalResult CalibratePass::propagateTypes(ModuleOp module) {
+  WalkResult result = module.walk([&](Operation *op) {
+    if (!passesScaleThrough(op) && !llvm::isa<ConcatOp>(op))
+      return WalkResult::advance();
+    auto infer = llvm::dyn_cast<InferTypeOpInterface>(op);
+    if (!infer || op->getNumResults() != 1)
+      return WalkResult::advance();
+    SmallVector<Type> inferred;
+    if (failed(infer.inferReturnTypes(
+            op->getContext(), op->getLoc(), op->getOperands(),
+            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+            op->getRegions(), inferred)))
+      return WalkResult::interrupt();
+    op->getResult(0).setType(inferred.front());
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// bias_int32[c] = rne(bias[c] / (input_step * weight_step[c])). MXNet's
+/// overflow guard (#16734): a channel whose bias would pass INT32_MAX / 2
+/// gets a larger weight step, and its int8 weights are rescaled to match.
+void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
+                                 OpOperand &bias) {
+  auto inputStep = staticStep(
+      llvm::cast<ShapedType>(input.getType()).getElementType());
+  auto biasValues = readConstant<float>(bias.get());
+  auto weightCast = weight.getDefiningOp<quant::StorageCastOp>();
+  auto weightValues = readConstant<int8_t>(weight);
+  if (!inputStep || !biasValues || !weightCast || !weightValues)
+    return;
+  auto weightType = llvm::cast<RankedTensorType>(weight.getType());
+  Type weightElement = weightType.getElementType();
+  int64_t channels = weightType.getDimSize(0);
+  SmallVector<double> steps;
+  if (auto perAxis =
+          llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(weightElement))
+    steps.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+  else if (auto uniform =
+               llvm::dyn_cast<quant::UniformQuantizedType>(weightElement))
+    steps.assign(channels, uniform.getScale());
+  else
+    return;
+  constexpr double kBiasLimit = 2147483647.0 / 2;
+  int64_t perChannel = weightType.getNumElements() / channels;
+  std::vector<int32_t> quantized(channels);
+  bool weightsChanged = false;
+  for (int64_t c = 0; c < channels; ++c) {
+    double units = (*biasValues)[c] / (*inputStep * steps[c]);
+    if (std::fabs(units) > kBiasLimit) {
+      double wider = std::fabs((*biasValues)[c]) / (*inputStep * kBiasLimit);
+      for (int64_t i = 0; i < perChannel; ++i) {
+        int8_t &w = (*weightValues)[c * perChannel + i];
+        w = static_cast<int8_t>(std::nearbyint(w * steps[c] / wider));
+      }
+      steps[c] = wider;
+      weightsChanged = true;
+      units = (*biasValues)[c] / (*inputStep * steps[c]);
+    }
+    quantized[c] = static_cast<int32_t>(
+        std::clamp(std::nearbyint(units), -kBiasLimit * 2, kBiasLimit * 2));
+  }
+  OpBuilder builder(op);
+  MLIRContext *context = op->getContext();
+  if (weightsChanged) {
+    std::string name = nodeName(weightCast.getLoc()).value_or("weight");
+    Value storage = makeConstant<int8_t>(
+        builder, weightType.clone(builder.getIntegerType(8)), *weightValues,
+        name + "_guarded");
+    Value cast = quant::StorageCastOp::create(
+        builder, storage.getLoc(),
+        weightType.clone(perAxisQuantType(context, 8, steps, 0)), storage);
+    op->setOperand(1, cast); // the weight, in both fused ops
+    eraseIfDead(weightCast);
+  }
+  SmallVector<double> biasSteps;
+  for (double step : steps)
+    biasSteps.push_back(*inputStep * step);
+  std::string name = nodeName(bias.get().getLoc()).value_or("bias");
+  auto biasType = llvm::cast<RankedTensorType>(bias.get().getType());
+  Value storage = makeConstant<int32_t>(
+      builder, biasType.clone(builder.getIntegerType(32)), quantized,
+      name + "_quantize");
+  Operation *oldBias = bias.get().getDefiningOp();
+  bias.set(quant::StorageCastOp::create(
+      builder, storage.getLoc(),
+      biasType.clone(perAxisQuantType(context, 32, biasSteps, 0)), storage));
+  eraseIfDead(oldBias);
+}
+
+} // namespace

@@ -1,0 +1,367 @@
+//===- Quantize.cpp - MXNet's QuantizeGraph pass as one MLIR pass ---------===//
+//
+// Decides which ops run in int8 (reference section 4.5): fused convs and fcs
+// must, the support ops (pooling, flatten, reshape, concat, relu, add) may —
+// all of them in `full` mode, only those sandwiched between quantized
+// convs/fcs in `smart` mode. Then rewrites the chosen ops in program order:
+// each fp32 operand gets one q.quantize per fp32 value (shared by every
+// consumer), an operand produced by an already quantized op is wired
+// straight in, every op that accumulates in int32 gets a q.requantize, and
+// one q.dequantize per value serves its fp32 consumers and the function
+// results. Without calibration every scale is found at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QDialect/IR/Constants.h"
+#include "QDialect/IR/QDialect.h"
+#include "QDialect/IR/TensorNames.h"
+#include "QDialect/Transforms/Passes.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cmath>
+
+namespace mlir::q {
+#define GEN_PASS_DEF_QQUANTIZE
+#include "QDialect/Transforms/Passes.h.inc"
+} // namespace mlir::q
+
+using namespace mlir;
+using namespace mlir::q;
+
+namespace {
+
+enum class Role { Keep, Must, Support };
+
+/// The kind names of the exclude-ops option.
+constexpr llvm::StringLiteral kOpKinds[] = {
+    "conv", "fc", "pooling", "flatten", "reshape", "concat", "act", "add"};
+
+bool isF32(Value value) {
+  return llvm::cast<ShapedType>(value.getType()).getElementType().isF32();
+}
+
+/// The exclude-ops kind of an op that has an int8 form, or none.
+std::optional<llvm::StringRef> int8Kind(Operation *op) {
+  if (auto conv = llvm::dyn_cast<FusedConvOp>(op)) {
+    // A batch norm that q-fuse could not fold (non-constant statistics)
+    // has no int8 form.
+    if (!conv.getBn().empty() || !isF32(conv.getInput()) ||
+        !readConstant<float>(conv.getWeight()))
+      return std::nullopt;
+    return llvm::StringRef("conv");
+  }
+  if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op)) {
+    if (!isF32(fc.getInput()) || !readConstant<float>(fc.getWeight()))
+      return std::nullopt;
+    return llvm::StringRef("fc");
+  }
+  if (auto pool = llvm::dyn_cast<PoolingOp>(op))
+    return pool.getKind() == PoolKind::sum
+               ? std::nullopt
+               : std::optional<llvm::StringRef>("pooling");
+  if (llvm::isa<FlattenOp>(op))
+    return llvm::StringRef("flatten");
+  if (llvm::isa<ReshapeOp>(op))
+    return llvm::StringRef("reshape");
+  if (llvm::isa<ConcatOp>(op))
+    return llvm::StringRef("concat");
+  if (auto act = llvm::dyn_cast<ActivationOp>(op))
+    return act.getAct().getKind() == EltwiseKind::relu
+               ? std::optional<llvm::StringRef>("act")
+               : std::nullopt;
+  if (auto add = llvm::dyn_cast<AddOp>(op)) {
+    // quantized_add has no broadcasting.
+    auto shape = add.getType().getShape();
+    if (add.getLhs().getType().getShape() != shape ||
+        add.getRhs().getType().getShape() != shape)
+      return std::nullopt;
+    return llvm::StringRef("add");
+  }
+  return std::nullopt;
+}
+
+/// Ops that accumulate in int32 and so need a requantize after them.
+bool producesInt32(Operation *op) {
+  return llvm::isa<FusedConvOp, FusedFullyConnectedOp, AddOp>(op);
+}
+
+/// The operand positions that carry activations (weights and biases are
+/// quantized separately or stay f32).
+SmallVector<unsigned> dataOperands(Operation *op) {
+  SmallVector<unsigned> positions;
+  if (auto conv = llvm::dyn_cast<FusedConvOp>(op)) {
+    positions.push_back(0);
+    if (conv.getSum()) // the last operand
+      positions.push_back(op->getNumOperands() - 1);
+    return positions;
+  }
+  if (llvm::isa<FusedFullyConnectedOp>(op))
+    return {0};
+  for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i)
+    positions.push_back(i);
+  return positions;
+}
+
+struct QuantizePass : public q::impl::QQuantizeBase<QuantizePass> {
+  using QQuantizeBase::QQuantizeBase;
+
+  LogicalResult initialize(MLIRContext *) override {
+    if (dtype != "int8" && dtype != "uint8" && dtype != "auto")
+      return emitBadOption("dtype", dtype, "int8, uint8 or auto");
+    if (mode != "smart" && mode != "full")
+      return emitBadOption("mode", mode, "smart or full");
+    if (granularity != "channel" && granularity != "tensor")
+      return emitBadOption("granularity", granularity, "channel or tensor");
+    for (const std::string &kind : excludeOps)
+      if (!llvm::is_contained(kOpKinds, kind))
+        return emitBadOption("exclude-ops", kind,
+                             "conv, fc, pooling, flatten, reshape, concat, "
+                             "act or add");
+    outType = dtype == "int8"    ? QuantDType::int8
+              : dtype == "uint8" ? QuantDType::uint8
+                                 : QuantDType::auto_;
+    return success();
+  }
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult emitBadOption(llvm::StringRef option, llvm::StringRef value,
+                              llvm::StringRef expected) {
+    llvm::errs() << "q-quantize: " << option << "=" << value
+                 << " is not valid; expected " << expected << "\n";
+    return failure();
+  }
+
+  Role roleOf(Operation *op, const llvm::StringSet<> &excludedNames) const;
+  Value quantized(OpBuilder &builder, Value value);
+  Value quantizeWeight(OpBuilder &builder, Value weight);
+  Value dequantizeFor(OpBuilder &builder, Operation *op, Value quantized);
+
+  QuantDType outType = QuantDType::auto_;
+  DenseMap<Value, Value> quantizeOf;
+  DenseMap<Value, Value> weightOf;
+};
+
+Role QuantizePass::roleOf(Operation *op,
+                          const llvm::StringSet<> &excludedNames) const {
+  std::optional<llvm::StringRef> kind = int8Kind(op);
+  if (!kind || llvm::is_contained(excludeOps, kind->str()))
+    return Role::Keep;
+  // A fused op is excluded when any node it absorbed is.
+  for (const std::string &name : nodeNames(op->getLoc()))
+    if (excludedNames.contains(name))
+      return Role::Keep;
+  return (*kind == "conv" || *kind == "fc") ? Role::Must : Role::Support;
+}
+
+/// One quantize per fp32 value, placed right after its definition.
+Value QuantizePass::quantized(OpBuilder &builder, Value value) {
+  if (auto dequantize = value.getDefiningOp<DequantizeOp>())
+    return dequantize.getInput();
+  if (llvm::isa<quant::QuantizedType>(
+          llvm::cast<ShapedType>(value.getType()).getElementType()))
+    return value;
+  Value &slot = quantizeOf[value];
+  if (slot)
+    return slot;
+  OpBuilder::InsertionGuard guard(builder);
+  if (Operation *def = value.getDefiningOp())
+    builder.setInsertionPointAfter(def);
+  else
+    builder.setInsertionPointToStart(
+        llvm::cast<BlockArgument>(value).getOwner());
+  auto type = llvm::cast<RankedTensorType>(value.getType());
+  MLIRContext *context = builder.getContext();
+  Type element;
+  QuantDType opType = outType;
+  if (auto integer = llvm::dyn_cast<IntegerType>(type.getElementType())) {
+    // 8-bit data passes straight in: its integers are the values (MXNet
+    // gives such data the range [-127.5, 127.5] or [0, 255.5]).
+    opType = integer.isUnsigned() ? QuantDType::uint8 : QuantDType::int8;
+    element = staticQuantType(context, integer.isUnsigned(), 1.0);
+  } else {
+    element = dynamicQuantType(context, 8, outType != QuantDType::uint8);
+  }
+  std::string name = tensorName(value);
+  if (llvm::StringRef(name).ends_with("_output"))
+    name.resize(name.size() - 7);
+  auto quantize = QuantizeOp::create(
+      builder, NameLoc::get(builder.getStringAttr(name + "_quantize")),
+      type.clone(element), value,
+      QuantDTypeAttr::get(context, opType), FloatAttr(), FloatAttr());
+  slot = quantize.getOutput();
+  return slot;
+}
+
+/// int8 weights with one step per output channel (or per tensor), as
+/// `quant.scast` of an i8 constant named `<weight>_quantize`.
+Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
+  Value &slot = weightOf[weight];
+  if (slot)
+    return slot;
+  auto values = readConstant<float>(weight);
+  auto type = llvm::cast<RankedTensorType>(weight.getType());
+  int64_t channels = type.getDimSize(0);
+  int64_t perChannel = channels ? type.getNumElements() / channels : 0;
+  bool perTensor = granularity == "tensor";
+  SmallVector<double> steps(perTensor ? 1 : channels, 0.0);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < perChannel; ++i) {
+      double magnitude = std::fabs((*values)[c * perChannel + i]);
+      double &absMax = steps[perTensor ? 0 : c];
+      absMax = std::max(absMax, magnitude);
+    }
+  for (double &step : steps)
+    step = quantizedStepFromRange(false, -step, step);
+  std::vector<int8_t> quantizedValues(values->size());
+  for (int64_t c = 0; c < channels; ++c) {
+    double step = steps[perTensor ? 0 : c];
+    for (int64_t i = 0; i < perChannel; ++i) {
+      double scaled = std::nearbyint((*values)[c * perChannel + i] / step);
+      quantizedValues[c * perChannel + i] =
+          static_cast<int8_t>(std::clamp(scaled, -128.0, 127.0));
+    }
+  }
+  OpBuilder::InsertionGuard guard(builder);
+  if (Operation *def = weight.getDefiningOp())
+    builder.setInsertionPointAfter(def);
+  std::string name = nodeName(weight.getLoc()).value_or("weight");
+  Value storage = makeConstant<int8_t>(
+      builder, type.clone(builder.getIntegerType(8)), quantizedValues,
+      name + "_quantize");
+  MLIRContext *context = builder.getContext();
+  Type element = perTensor
+                     ? Type(quant::UniformQuantizedType::get(
+                           quant::QuantizationFlags::Signed,
+                           builder.getIntegerType(8), builder.getF32Type(),
+                           steps[0], 0, -128, 127))
+                     : Type(perAxisQuantType(context, 8, steps, 0));
+  slot = quant::StorageCastOp::create(builder, storage.getLoc(),
+                                      type.clone(element), storage);
+  return slot;
+}
+
+void QuantizePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  quantizeOf.clear();
+  weightOf.clear();
+  llvm::StringSet<> excludedNames;
+  for (const std::string &name : exclude)
+    excludedNames.insert(name);
+
+  // Roles, then smart mode's sandwich rule: a support op stays int8 only
+  // when it is downstream of a quantized conv/fc and upstream of another.
+  SmallVector<Operation *> candidates;
+  llvm::DenseSet<Operation *> must;
+  func.walk([&](Operation *op) {
+    Role role = roleOf(op, excludedNames);
+    if (role == Role::Keep)
+      return;
+    candidates.push_back(op);
+    if (role == Role::Must)
+      must.insert(op);
+  });
+  llvm::DenseSet<Operation *> chosen;
+  if (mode == "full") {
+    chosen.insert(candidates.begin(), candidates.end());
+  } else {
+    llvm::DenseSet<Operation *> downstream, upstream;
+    SmallVector<Operation *> work(must.begin(), must.end());
+    while (!work.empty()) {
+      Operation *op = work.pop_back_val();
+      for (Operation *user : op->getUsers())
+        if (downstream.insert(user).second)
+          work.push_back(user);
+    }
+    work.assign(must.begin(), must.end());
+    while (!work.empty()) {
+      Operation *op = work.pop_back_val();
+      for (Value operand : op->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          if (upstream.insert(def).second)
+            work.push_back(def);
+    }
+    for (Operation *op : candidates)
+      if (must.contains(op) ||
+          (downstream.contains(op) && upstream.contains(op)))
+        chosen.insert(op);
+  }
+
+  OpBuilder builder(func.getContext());
+  MLIRContext *context = func.getContext();
+  SmallVector<Operation *> order;
+  func.walk([&](Operation *op) {
+    if (chosen.contains(op))
+      order.push_back(op);
+  });
+  for (Operation *op : order) {
+    builder.setInsertionPoint(op);
+    Value result;
+    if (auto add = llvm::dyn_cast<AddOp>(op)) {
+      Value lhs = quantized(builder, add.getLhs());
+      Value rhs = quantized(builder, add.getRhs());
+      result = QuantizedAddOp::create(
+          builder, op->getLoc(),
+          add.getType().clone(dynamicQuantType(context, 32, true)), lhs, rhs,
+          FloatAttr(), FloatAttr());
+    } else {
+      Operation *clone = builder.clone(*op);
+      for (unsigned position : dataOperands(op))
+        clone->setOperand(position,
+                          quantized(builder, op->getOperand(position)));
+      if (auto conv = llvm::dyn_cast<FusedConvOp>(clone))
+        conv.getWeightMutable().assign(
+            quantizeWeight(builder, conv.getWeight()));
+      if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(clone))
+        fc.getWeightMutable().assign(quantizeWeight(builder, fc.getWeight()));
+      auto shaped = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+      if (producesInt32(op)) {
+        clone->getResult(0).setType(
+            shaped.clone(dynamicQuantType(context, 32, true)));
+      } else {
+        SmallVector<Type> inferred;
+        auto infer = llvm::cast<InferTypeOpInterface>(clone);
+        if (failed(infer.inferReturnTypes(
+                context, clone->getLoc(), clone->getOperands(),
+                clone->getRawDictionaryAttrs(), clone->getPropertiesStorage(),
+                clone->getRegions(), inferred))) {
+          clone->erase();
+          return signalPassFailure();
+        }
+        clone->getResult(0).setType(inferred.front());
+      }
+      result = clone->getResult(0);
+    }
+    if (producesInt32(op)) {
+      std::string name = nodeName(op->getLoc()).value_or("op");
+      result = RequantizeOp::create(
+          builder, NameLoc::get(builder.getStringAttr("requantize_" + name)),
+          llvm::cast<RankedTensorType>(result.getType())
+              .clone(dynamicQuantType(context, 8,
+                                      outType != QuantDType::uint8)),
+          result, QuantDTypeAttr::get(context, outType), FloatAttr(),
+          FloatAttr());
+    }
+    // fp32 consumers and results read one dequantize; quantized consumers
+    // later look through it.
+    std::string name = nodeName(op->getLoc()).value_or("op");
+    Value dequantized = DequantizeOp::create(
+        builder, NameLoc::get(builder.getStringAttr(name + "_dequantize")),
+        result);
+    op->getResult(0).replaceAllUsesWith(dequantized);
+    op->erase();
+  }
+  // Dequantizes whose every consumer became int8.
+  func.walk([](DequantizeOp dequantize) {
+    if (dequantize->use_empty())
+      dequantize->erase();
+  });
+}
+
+} // namespace
