@@ -3,8 +3,9 @@
 // MXNet's subgraph selectors accept conv [bn] [add] [act] and fc [eltwise]
 // chains, stopping at any matched value that has another consumer (reference
 // section 4.2/4.3). Each step of the chain is one pattern below; their
-// preconditions (no act yet, no sum yet, ...) encode the order, so the
-// greedy driver may apply them in any order.
+// preconditions (no act yet, no sum yet, ...) encode the order. The pass
+// runs them in two rounds (conv/fc + bn, then sum + act) so that a conv's
+// `conv [bn]` part is settled before an add picks which conv takes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -183,8 +184,10 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     auto conv = bn.getInput().getDefiningOp<FusedConvOp>();
+    int64_t rank = bn.getInput().getType().getRank();
+    bool channelAxis = bn.getAxis() == 1 || bn.getAxis() == 1 - rank;
     if (!conv || !conv->hasOneUse() || conv.getAct() || conv.getSum() ||
-        !conv.getBn().empty() || bn.getAxis() != 1 ||
+        !conv.getBn().empty() || !channelAxis ||
         !conv.getInput().getType().getElementType().isF32())
       return failure();
     auto weight = constantFloats(conv.getWeight());
@@ -226,7 +229,10 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
   }
 };
 
-/// conv + x: the residual sum becomes a post-op (with_sum).
+/// conv + x: the residual sum becomes a post-op (with_sum). When both
+/// operands are convs, the lhs takes the sum: MXNet visits the graph
+/// depth-first from the lhs, so the lhs conv is seeded first (its
+/// `elemwise_add` canonicalization only matters for a conv on the rhs).
 struct FuseSum : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AddOp add,
@@ -238,15 +244,11 @@ struct FuseSum : OpRewritePattern<AddOp> {
           !conv.getBn().empty() || other.getType() != add.getType() ||
           conv.getType() != add.getType() || other == conv.getResult())
         continue;
-      // The sum must exist before the conv runs.
-      if (auto def = other.getDefiningOp())
-        if (def->getBlock() == conv->getBlock() &&
-            conv->isBeforeInBlock(def))
-          continue;
+      // The fused op takes the add's place, where `other` is already
+      // computed, so the conv may come before or after the sum operand.
       FusedConvParts parts = partsOf(conv);
       parts.sum = other;
       Location loc = rewriter.getFusedLoc({conv.getLoc(), add.getLoc()});
-      rewriter.setInsertionPoint(add);
       rewriter.replaceOp(add,
                          rebuild(rewriter, conv, parts, loc, add.getType()));
       rewriter.eraseOp(conv);
@@ -312,10 +314,19 @@ struct QFusePass : mlir::q::impl::QFuseBase<QFusePass> {
     }
     FuseMode fuseMode = mode == "int8" ? FuseMode::Int8 : FuseMode::FP32;
     MLIRContext *context = &getContext();
-    RewritePatternSet patterns(context);
-    patterns.add<ConvToFused, FCToFused, FoldBatchNorm, FuseSum>(context);
-    patterns.add<FuseConvAct, FuseFCAct>(context, fuseMode);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Two rounds. The first makes every conv/fc a fused op, folds batch
+    // norms and (through q.dropout's folder) drops inference dropout, so
+    // that the second sees each conv in its final `conv [bn]` form: which
+    // conv of an add takes the sum must not depend on the order in which
+    // the driver happens to visit the ops.
+    RewritePatternSet seeds(context);
+    seeds.add<ConvToFused, FCToFused, FoldBatchNorm>(context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(seeds))))
+      return signalPassFailure();
+    RewritePatternSet chains(context);
+    chains.add<FuseSum>(context);
+    chains.add<FuseConvAct, FuseFCAct>(context, fuseMode);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(chains))))
       return signalPassFailure();
   }
 };
