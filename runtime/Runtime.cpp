@@ -91,6 +91,10 @@ const char *qrt::opKindName(OpKind kind) {
     return "upsampling";
   case OpKind::Crop:
     return "crop";
+  case OpKind::Quantize:
+    return "quantize";
+  case OpKind::QuantizedAdd:
+    return "quantized_add";
   }
   return "?";
 }
@@ -146,6 +150,7 @@ extern "C" qrt_exec *qrt_exec_create(qrt_model *model) {
     exec->stream = dnnl::stream(model->engine);
     if (model->maxWorkspace)
       reserveWorkspace(exec.get(), model->maxWorkspace);
+    exec->steps.assign(model->numSlots, 0.f);
     result = exec.release();
   });
   if (status == QRT_OK)
@@ -182,6 +187,7 @@ void qrt::checkInit(qrt_model *model, int32_t opId, const void *desc,
 
 void qrt::install(qrt_model *model, int32_t opId, std::unique_ptr<Op> op) {
   model->maxWorkspace = std::max(model->maxWorkspace, op->workspaceBytes);
+  model->numSlots = std::max(model->numSlots, op->maxSlot + 1);
   model->ops[opId] = std::move(op);
 }
 
@@ -290,6 +296,97 @@ void qrt::requireDtype(int32_t dtype, const char *what,
 }
 
 //===----------------------------------------------------------------------===//
+// int8: steps
+//===----------------------------------------------------------------------===//
+
+// Far more slots than any graph has tensors; catches garbage slot numbers
+// before they size an allocation.
+static constexpr int32_t kMaxSlots = 1 << 24;
+
+void qrt::checkQParam(const qrt_qparam &q, const char *what, Op &op) {
+  if (isStatic(q))
+    return;
+  require(q.step == 0, what, ": step ", q.step,
+          " must be finite and > 0 (static) or 0 (dynamic, in a slot)");
+  require(q.slot >= 0 && q.slot < kMaxSlots, what, ": dynamic step slot ",
+          q.slot, " outside [0, ", kMaxSlots, ")");
+  op.maxSlot = std::max(op.maxSlot, q.slot);
+}
+
+void qrt::requireStaticStep(const qrt_qparam &q, const char *what) {
+  if (!isStatic(q))
+    fail(q.step == 0 ? QRT_ERR_UNSUPPORTED : QRT_ERR_INVALID_ARGUMENT, what,
+         " needs a static step (finite, > 0), got step ", q.step, " slot ",
+         q.slot);
+}
+
+/// The exec's slots, grown to the model's count (an exec made before some
+/// inits).
+static std::vector<float> &slotsOf(qrt_exec *exec) {
+  if (exec->steps.size() < static_cast<size_t>(exec->model->numSlots))
+    exec->steps.resize(exec->model->numSlots, 0.f);
+  return exec->steps;
+}
+
+float qrt::stepOf(qrt_exec *exec, const qrt_qparam &q, const char *what) {
+  if (isStatic(q))
+    return q.step;
+  std::vector<float> &slots = slotsOf(exec);
+  const float step = q.slot >= 0 && static_cast<size_t>(q.slot) < slots.size()
+                         ? slots[q.slot]
+                         : 0.f;
+  if (!(step > 0 && step <= std::numeric_limits<float>::max()))
+    fail(QRT_ERR_INVALID_ARGUMENT, what, ": dynamic step slot ", q.slot,
+         " holds ", step, " (not written by an earlier op of this run?)");
+  return step;
+}
+
+void qrt::writeStep(qrt_exec *exec, int32_t slot, float step) {
+  std::vector<float> &slots = slotsOf(exec);
+  if (slot < 0 || static_cast<size_t>(slot) >= slots.size())
+    fail(QRT_ERR_INTERNAL, "step slot ", slot, " was not planned");
+  slots[slot] = step;
+}
+
+double qrt::quantRange(int32_t dtype) {
+  return dtype == QRT_U8 ? 255.5 : 127.5;
+}
+
+float qrt::dynamicStep(double absmax, int32_t dtype) {
+  const double range = quantRange(dtype);
+  const float step = static_cast<float>(absmax / range);
+  return step > 0 && step <= std::numeric_limits<float>::max()
+             ? step
+             : static_cast<float>(1 / range);
+}
+
+extern "C" int32_t qrt_model_num_step_slots(const qrt_model *model) {
+  return model ? model->numSlots : 0;
+}
+
+extern "C" int32_t qrt_exec_set_step(qrt_exec *exec, int32_t slot, float step) {
+  return guarded(-1, "exec", [&] {
+    requireNonNull(exec, "exec");
+    require(slot >= 0 && slot < exec->model->numSlots, "step slot ", slot,
+            " outside [0, ", exec->model->numSlots, ")");
+    require(step > 0 && step <= std::numeric_limits<float>::max(), "step ",
+            step, " must be finite and > 0");
+    slotsOf(exec)[slot] = step;
+  });
+}
+
+extern "C" int32_t qrt_exec_get_step(qrt_exec *exec, int32_t slot,
+                                     float *step) {
+  return guarded(-1, "exec", [&] {
+    requireNonNull(exec, "exec");
+    requireNonNull(step, "step");
+    require(slot >= 0 && slot < exec->model->numSlots, "step slot ", slot,
+            " outside [0, ", exec->model->numSlots, ")");
+    *step = slotsOf(exec)[slot];
+  });
+}
+
+//===----------------------------------------------------------------------===//
 // Element-wise functions
 //===----------------------------------------------------------------------===//
 
@@ -374,6 +471,42 @@ bool qrt::appendEltwise(dnnl::post_ops &ops, const qrt_eltwise &e) {
     return false;
   ops.append_eltwise(d.scale, d.algorithm, d.alpha, d.beta);
   return true;
+}
+
+double qrt::evalEltwise(const qrt_eltwise &e, double x) {
+  const double alpha = e.alpha;
+  switch (e.kind) {
+  case QRT_ELTWISE_RELU:
+    return x > 0 ? x : 0.0;
+  case QRT_ELTWISE_SIGMOID:
+    return 1.0 / (1.0 + std::exp(-x));
+  case QRT_ELTWISE_TANH:
+    return std::tanh(x);
+  case QRT_ELTWISE_SOFTRELU:
+    return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
+  case QRT_ELTWISE_SOFTSIGN:
+    return x / (1.0 + std::fabs(x));
+  case QRT_ELTWISE_LEAKY:
+    return x > 0 ? x : alpha * x;
+  case QRT_ELTWISE_ELU:
+    return x > 0 ? x : alpha * std::expm1(x);
+  case QRT_ELTWISE_SELU:
+    return seluLambda * (x > 0 ? x : seluAlpha * std::expm1(x));
+  case QRT_ELTWISE_GELU:
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  case QRT_ELTWISE_CLIP:
+    return std::min(std::max(x, alpha), double(e.beta));
+  case QRT_ELTWISE_SQUARE:
+    return x * x;
+  case QRT_ELTWISE_SQRT:
+    return std::sqrt(x);
+  case QRT_ELTWISE_EXP:
+    return std::exp(x);
+  case QRT_ELTWISE_ABS:
+    return std::fabs(x);
+  default:
+    return x;
+  }
 }
 
 template <typename Fn> static void mapFloats(float *data, int64_t n, Fn fn) {

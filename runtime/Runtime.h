@@ -13,8 +13,10 @@
 
 #include "oneapi/dnnl/dnnl.hpp"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -118,6 +120,8 @@ enum class OpKind {
   Slice,
   Upsampling,
   Crop,
+  Quantize,
+  QuantizedAdd,
 };
 
 const char *opKindName(OpKind kind);
@@ -145,12 +149,16 @@ struct Op {
   size_t workspaceBytes = 0;
   /// For qrt_op_info().
   std::string info;
+  /// Largest step slot the op reads or writes (-1: none).
+  int32_t maxSlot = -1;
 };
 
 } // namespace qrt
 
 struct qrt_model {
   int32_t numThreads = 0;
+  /// Step slots of the installed ops (max slot + 1).
+  int32_t numSlots = 0;
   dnnl::engine engine;
   std::vector<std::unique_ptr<qrt::Op>> ops;
   size_t maxWorkspace = 0;
@@ -168,6 +176,8 @@ struct qrt_exec {
   dnnl::stream stream;
   std::unique_ptr<char, qrt::FreeDeleter> workspace;
   size_t workspaceSize = 0;
+  /// Dynamic steps (qrt_qparam slots) of this exec's runs; 0 = unwritten.
+  std::vector<float> steps;
 };
 
 namespace qrt {
@@ -217,6 +227,48 @@ template <typename T> void requireNonNull(const T *pointer, const char *what) {
   if (!pointer)
     fail(QRT_ERR_NULL_POINTER, what, " is NULL");
 }
+
+//===----------------------------------------------------------------------===//
+// int8: steps, rounding, saturation
+//===----------------------------------------------------------------------===//
+
+/// Whether a qparam holds a static step.
+inline bool isStatic(const qrt_qparam &q) {
+  return q.step > 0 && q.step <= std::numeric_limits<float>::max();
+}
+/// Validates `q` for an init and records a dynamic slot in `op`.
+void checkQParam(const qrt_qparam &q, const char *what, Op &op);
+/// Requires `q` to be static.
+void requireStaticStep(const qrt_qparam &q, const char *what);
+/// The step of `q` in this run: static, or the slot's (which must hold a
+/// finite value > 0).
+float stepOf(qrt_exec *exec, const qrt_qparam &q, const char *what);
+/// Stores a dynamic step.
+void writeStep(qrt_exec *exec, int32_t slot, float step);
+/// R of the dynamic step absmax / R: 127.5 (s8), 255.5 (u8).
+double quantRange(int32_t dtype);
+/// absmax / R rounded to float; 1 / R when absmax is 0 or the step
+/// underflows.
+float dynamicStep(double absmax, int32_t dtype);
+
+/// Round half to even (default rounding mode) and saturate into T; NaN
+/// gives 0.
+template <typename T> inline T saturateRound(double value) {
+  constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+  constexpr double hi = static_cast<double>(std::numeric_limits<T>::max());
+  if (!(value == value))
+    return 0;
+  // The bounds are integers, so clamping first rounds the same. Adding and
+  // subtracting 1.5 * 2^52 rounds |value| < 2^51 to nearest even in the
+  // default rounding mode, and unlike nearbyint() it vectorizes.
+  value = value < lo ? lo : value > hi ? hi : value;
+  constexpr double magic = 6755399441055744.0;
+  return static_cast<T>((value + magic) - magic);
+}
+
+/// Real-valued element-wise function in double precision (the int8 loops;
+/// the same formulas as qrt::ref::activateDouble).
+double evalEltwise(const qrt_eltwise &eltwise, double x);
 
 //===----------------------------------------------------------------------===//
 // Element-wise functions

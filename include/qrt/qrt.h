@@ -49,7 +49,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a descriptor layout or a signature changes. */
-#define QRT_ABI_VERSION 1u
+#define QRT_ABI_VERSION 2u
 
 #define QRT_MAX_RANK 6
 #define QRT_MAX_SPATIAL 3
@@ -153,6 +153,32 @@ typedef struct qrt_eltwise {
   int32_t reserved;
 } qrt_eltwise;
 
+/* int8 numerics (docs/RUNTIME.md, "int8"). A quantized tensor (s8, u8, s32)
+ * has a step: real value = integer * step, zero point 0. The compiler picks
+ * static steps as absmax / 127.5 (s8) or absmax / 255.5 (u8); rounding is
+ * always to nearest, ties to even, then saturation to the dtype's range.
+ *
+ * qrt_qparam names the step of one operand:
+ *   step > 0 (finite):     static, known at init;
+ *   step == 0, slot >= 0:  dynamic, held in step slot `slot` of the
+ *                          qrt_exec and known only at run time;
+ *   anything else is an error at init.
+ * A zeroed qrt_qparam therefore means "dynamic, slot 0"; f32 operands ignore
+ * their qrt_qparam. The model counts slots from its inits (max slot + 1);
+ * each qrt_exec owns that many floats, initially 0. An op with a dynamic
+ * 8-bit dst (qrt_quantize, quantized concat) writes its slot during run;
+ * an op reading a slot fails (QRT_ERR_INVALID_ARGUMENT) if the slot does
+ * not hold a finite step > 0, i.e. nothing wrote it yet. Slots keep their
+ * values across runs; the compiler assigns them and orders producers before
+ * consumers within a run. A dynamic step computed from data is
+ *   step = absmax / R,  R = 127.5 (s8) or 255.5 (u8),
+ * with absmax the largest |real value| over the finite elements, rounded
+ * to float; absmax == 0 (or a step that underflows to 0) gives 1 / R. */
+typedef struct qrt_qparam {
+  float step;
+  int32_t slot;
+} qrt_qparam;
+
 /*===----------------------------------------------------------------------===
  * Model and execution context
  *===----------------------------------------------------------------------===*/
@@ -180,20 +206,53 @@ const char *qrt_op_info(const qrt_model *model, int32_t op_id);
 qrt_exec *qrt_exec_create(qrt_model *model);
 void qrt_exec_destroy(qrt_exec *exec); /* NULL is a no-op */
 
+/* Number of step slots the ops initialised so far use (max slot + 1). */
+int32_t qrt_model_num_step_slots(const qrt_model *model);
+
+/* Writes / reads step slot `slot` of `exec` (0 <= slot < the model's slot
+ * count): for a graph input quantized by the caller, and for tests. set
+ * needs a finite step > 0; get returns 0 for a slot nothing wrote yet. */
+int32_t qrt_exec_set_step(qrt_exec *exec, int32_t slot, float step);
+int32_t qrt_exec_get_step(qrt_exec *exec, int32_t slot, float *step);
+
 /* memmove of num_bytes; for reshapes whose buffers could not be aliased. */
 int32_t qrt_copy(const void *src, void *dst, int64_t num_bytes);
 
 /*===----------------------------------------------------------------------===
  * Convolution (q.convolution, q.fused_conv)
  *
- *   dst = postsum_act(act(scale[oc] * (conv(src, weight) + bias)) +
- *                     sum_scale * sum)
- * with act/postsum_act/sum/scale optional (MXNet's q.fused_conv; scale is
- * oneDNN's output scale). weight is [OC, IC/groups, k...], bias [OC].
- * fp32: every dtype QRT_F32, num_scales 0.
- * int8: src u8/s8, weight s8, bias s32 or f32, dst u8/s8/s32/f32, sum like
- *       dst; the integer accumulator plus bias is scaled, the post-ops run
- *       in f32, and the result is rounded to nearest even and saturated.
+ * weight is [OC, IC/groups, k...], bias [OC] (f32 real values in both
+ * modes). fp32: every dtype QRT_F32, num_weight_steps 0,
+ *   dst = postsum_act(act(conv(src, weight) + bias) + sum_scale * sum).
+ *
+ * int8: src_dtype s8/u8 with step sx = src_q (static or dynamic), weight_dtype
+ * s8 with per-output-channel steps sw[oc] (init argument weight_steps,
+ * num_weight_steps = out_channels, or 1 for all), bias_dtype f32,
+ * dst_dtype s8/u8 with a static dst_q step, or f32 (real values; for an
+ * output whose step is not known at compile time: quantize it afterwards).
+ * Per output element, with exact integer arithmetic:
+ *   bq[oc]  = clamp(rne(bias[oc] / (sx * sw[oc])), +-(2^31-1)/2)
+ *             (the bias in accumulator units; computed in double at init
+ *             when sx is static, per run otherwise; the clamp replaces
+ *             MXNet's weight-step shrinking, so the compiler should apply
+ *             that guard when it picks sw - reference 3.5 step 3),
+ *   acc     = sum(src_int * weight_int) + bq[oc], saturated to int32,
+ *   y       = act(acc * (sx * sw[oc]))                     (real value)
+ *   y       = postsum_act(y + sum_scale * sum_real)    (with has_sum; else
+ *             postsum_act(y)), sum_real = sum_int * step(sum_q) for an
+ *             s8/u8 sum (dst s8/u8), the value itself for an f32 sum (dst
+ *             f32),
+ *   dst     = y (f32), or sat(rne(y / step(dst_q))) (s8/u8).
+ * act and postsum_act are any qrt_eltwise, evaluated on real values (so
+ * tanh or sigmoid into a u8 dst are exact functions, saturated at 0).
+ * How it runs (qrt_op_info): with static steps and oneDNN-expressible
+ * post-ops, oneDNN's int8 convolution with output scales sx*sw[oc] and the
+ * post-ops, evaluated in f32 (8-bit results may then differ from the double-
+ * precision reference by 1 LSB); with a dynamic src/sum step, softsign, or
+ * two eltwises of one oneDNN algorithm (a oneDNN bug), oneDNN's s32
+ * accumulator plus a double-precision loop ("+loop int8 epilogue"), which
+ * matches the reference exactly. Without VNNI (AVX2) oneDNN's accumulator
+ * itself is inexact on full-range data: docs/RUNTIME.md, int8.
  *===----------------------------------------------------------------------===*/
 
 typedef struct qrt_conv_desc {
@@ -210,25 +269,29 @@ typedef struct qrt_conv_desc {
   int64_t dilations[QRT_MAX_SPATIAL];   /* MXNet's: 1 = dense */
   int64_t pad_begin[QRT_MAX_SPATIAL];
   int64_t pad_end[QRT_MAX_SPATIAL];
-  int32_t src_dtype;
-  int32_t weight_dtype;
-  int32_t bias_dtype;
-  int32_t dst_dtype;
-  int32_t sum_dtype;
+  int32_t src_dtype;    /* f32, s8, u8 */
+  int32_t weight_dtype; /* f32 (fp32), s8 (int8) */
+  int32_t bias_dtype;   /* f32 */
+  int32_t dst_dtype;    /* f32; s8/u8 (int8) */
+  int32_t sum_dtype;    /* f32 for an f32 dst, s8/u8 for an 8-bit dst */
   int32_t has_bias;
   int32_t has_sum; /* run() takes a sum operand shaped like dst */
-  float sum_scale;
+  float sum_scale; /* real multiplier of the real sum */
   qrt_eltwise act;
   qrt_eltwise postsum_act;
-  int32_t num_scales; /* 0 (fp32), 1 or out_channels */
+  int32_t num_weight_steps; /* 0 (fp32), 1 or out_channels (int8) */
   int32_t reserved0;
-  int64_t reserved[4];
+  qrt_qparam src_q; /* int8: step of src */
+  qrt_qparam dst_q; /* s8/u8 dst: static step */
+  qrt_qparam sum_q; /* s8/u8 sum: step (static or dynamic) */
+  int64_t reserved[2];
 } qrt_conv_desc;
 
-/* bias may be NULL iff !has_bias; scales NULL iff num_scales == 0. */
+/* bias (f32 values) may be NULL iff !has_bias; weight_steps NULL iff
+ * num_weight_steps == 0. Steps must be finite and > 0. */
 int32_t qrt_conv_init(qrt_model *model, int32_t op_id,
                       const qrt_conv_desc *desc, const void *weight,
-                      const void *bias, const float *scales);
+                      const void *bias, const float *weight_steps);
 /* sum: NULL iff !has_sum; may equal dst (accumulate in place). */
 int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                      const void *src, const void *sum, void *dst);
@@ -236,10 +299,12 @@ int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
 /*===----------------------------------------------------------------------===
  * Fully connected (q.fully_connected, q.fused_fc)
  *
- *   dst = act(scale * (src * weight^T) + bias), weight [num_hidden, K].
+ *   dst = act(src * weight^T + bias), weight [num_hidden, K].
  * flatten != 0: src is [N, K = prod(rest)], dst [N, num_hidden];
  * flatten == 0: K is the last dim of src, dst keeps the leading dims.
- * Dtypes and scales as for convolution.
+ * int8: exactly the convolution's contract without sum and postsum_act
+ * (oc = hidden unit): src s8/u8 with src_q, weight s8 with weight_steps,
+ * f32 bias, dst s8/u8 with a static dst_q or f32.
  *===----------------------------------------------------------------------===*/
 
 typedef struct qrt_fc_desc {
@@ -252,19 +317,28 @@ typedef struct qrt_fc_desc {
   int32_t bias_dtype;
   int32_t dst_dtype;
   int32_t has_bias;
-  int32_t num_scales; /* 0 (fp32), 1 or num_hidden */
+  int32_t num_weight_steps; /* 0 (fp32), 1 or num_hidden (int8) */
   qrt_eltwise act;
-  int64_t reserved[4];
+  qrt_qparam src_q;
+  qrt_qparam dst_q;
+  int64_t reserved[2];
 } qrt_fc_desc;
 
 int32_t qrt_fc_init(qrt_model *model, int32_t op_id, const qrt_fc_desc *desc,
-                    const void *weight, const void *bias, const float *scales);
+                    const void *weight, const void *bias,
+                    const float *weight_steps);
 int32_t qrt_fc_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                    const void *src, void *dst);
 
 /*===----------------------------------------------------------------------===
  * Pooling (q.pooling): max/avg/sum, 1-D to 3-D, valid/full conventions,
  * asymmetric pads, global. Semantics of qrt::ref::pool (reference.h).
+ * s8/u8 (max and avg; the step passes through unchanged, so the descriptor
+ * has none): max is exact (a window with no input element gives the dtype's
+ * lowest value); avg is sat(rne(sum / count)) of the integers with count as
+ * in f32 (count_include_pad counts padded positions, a trailing 'full'
+ * window only the part inside the padded input), and 0 for a window
+ * whose count is 0 (NaN in f32). qrt::ref::int8Pool is the oracle.
  *===----------------------------------------------------------------------===*/
 
 typedef struct qrt_pooling_desc {
@@ -274,7 +348,7 @@ typedef struct qrt_pooling_desc {
   int32_t count_include_pad; /* avg only */
   int32_t global_pool;       /* kernel = whole input; strides/pads ignored */
   int32_t num_spatial;
-  int32_t dtype; /* f32; s8/u8 for max pooling */
+  int32_t dtype; /* f32; s8/u8 for max and avg */
   int32_t reserved0;
   int64_t batch;
   int64_t channels;
@@ -318,14 +392,20 @@ int32_t qrt_batch_norm_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
 
 /*===----------------------------------------------------------------------===
  * Element-wise activation (q.activation); in place is allowed.
+ * s8/u8: relu, leaky and clip only; src and dst share the step q (static or
+ * dynamic). With real values x = src * step: dst = sat(rne(act(x) / step)),
+ * i.e. relu max(src, 0), leaky sat(rne(alpha * src)) for src < 0, clip
+ * clamp(src, sat(rne(alpha / step)), sat(rne(beta / step))) (clip bounds
+ * are real values; computed in double).
  *===----------------------------------------------------------------------===*/
 
 typedef struct qrt_activation_desc {
   uint32_t abi_version;
-  int32_t dtype; /* f32 */
+  int32_t dtype; /* f32, s8, u8 */
   int64_t num_elements;
   qrt_eltwise act;
-  int64_t reserved[2];
+  qrt_qparam q; /* s8/u8: the step of src and dst (clip reads it) */
+  int64_t reserved[1];
 } qrt_activation_desc;
 
 int32_t qrt_activation_init(qrt_model *model, int32_t op_id,
@@ -417,18 +497,36 @@ int32_t qrt_softmax_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
  *===----------------------------------------------------------------------===*/
 
 /* Concat (q.concat): input i equals `output` except along axis, where it
- * has axis_sizes[i] (an init argument; their sum is output.dims[axis]). */
+ * has axis_sizes[i] (an init argument; their sum is output.dims[axis]).
+ * qrt_concat_init moves bytes of any dtype (dst_q is ignored).
+ *
+ * qrt_concat_quantized_init: int8 concat with steps. dtype (s8/u8) and
+ * dst_q belong to the output; input i has src_dtypes[i] (s8/u8; NULL: all
+ * equal dtype) and step src_q[i] (static or dynamic). A dynamic dst_q
+ * becomes, at each run, the largest input step (of all inputs, empty ones
+ * included), written to its slot. Element by element:
+ *   dst = src                                 if same dtype and step,
+ *   dst = sat(rne((double)src * step_i / step_dst)) otherwise
+ * (so equal steps and dtypes copy bytes; an s8 input into a u8 output
+ * loses its negative values, as MXNet's u8 concat of mixed inputs would
+ * not: the compiler should pick s8 then). Runs with qrt_concat_run. */
 typedef struct qrt_concat_desc {
   uint32_t abi_version;
   int32_t axis; /* negative counts from the end */
   int32_t num_inputs;
   int32_t dtype;
   qrt_shape output;
-  int64_t reserved[2];
+  qrt_qparam dst_q; /* quantized concat only */
+  int64_t reserved[1];
 } qrt_concat_desc;
 
 int32_t qrt_concat_init(qrt_model *model, int32_t op_id,
                         const qrt_concat_desc *desc, const int64_t *axis_sizes);
+int32_t qrt_concat_quantized_init(qrt_model *model, int32_t op_id,
+                                  const qrt_concat_desc *desc,
+                                  const int64_t *axis_sizes,
+                                  const int32_t *src_dtypes,
+                                  const qrt_qparam *src_q);
 /* srcs: num_inputs pointers. */
 int32_t qrt_concat_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                        const void *const *srcs, void *dst);
@@ -501,6 +599,61 @@ int32_t qrt_crop_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                      const void *src, void *dst);
 
 /*===----------------------------------------------------------------------===
+ * int8 element ops
+ *===----------------------------------------------------------------------===*/
+
+/* Quantize / dequantize / requantize / rescale: one element-wise reorder by
+ * real value. src: f32 (real values) or s8/u8/s32 with step src_q (static
+ * or dynamic), real = src * step. dst: f32 (dequantize: the real value,
+ * computed in double and rounded to float) or s8/u8 with dst_q:
+ *   static:  dst = sat(rne(real / step)), in double: (double)src *
+ *            src_step / dst_step for integer src, (double)src / dst_step
+ *            for f32 src;
+ *   dynamic: step = absmax / R over the whole tensor (see qrt_qparam) is
+ *            computed first and written to dst_q's slot, then as static.
+ * NaN quantizes to 0, +-inf saturates. f32 -> f32 is an error; in place
+ * (src == dst) is allowed when both dtypes have the same size. */
+typedef struct qrt_quantize_desc {
+  uint32_t abi_version;
+  int32_t src_dtype; /* f32, s8, u8, s32 */
+  int32_t dst_dtype; /* f32, s8, u8 */
+  int32_t reserved0;
+  int64_t num_elements;
+  qrt_qparam src_q; /* integer src */
+  qrt_qparam dst_q; /* s8/u8 dst */
+  int64_t reserved[2];
+} qrt_quantize_desc;
+
+int32_t qrt_quantize_init(qrt_model *model, int32_t op_id,
+                          const qrt_quantize_desc *desc);
+int32_t qrt_quantize_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                         const void *src, void *dst);
+
+/* Quantized element-wise add (MXNet's quantized elemwise_add) of two
+ * equally shaped tensors, with an optional activation on the real sum:
+ *   y = act((double)lhs * lhs_step + (double)rhs * rhs_step)
+ *   dst = (float)y (f32), or sat(rne(y / dst_step)) (s8/u8, static dst_q)
+ * all in double (act too). lhs/rhs: s8/u8, steps static or dynamic. dst
+ * may alias an operand of the same dtype. */
+typedef struct qrt_quantized_add_desc {
+  uint32_t abi_version;
+  int32_t lhs_dtype; /* s8, u8 */
+  int32_t rhs_dtype; /* s8, u8 */
+  int32_t dst_dtype; /* s8, u8, f32 */
+  int64_t num_elements;
+  qrt_qparam lhs_q;
+  qrt_qparam rhs_q;
+  qrt_qparam dst_q; /* s8/u8 dst: static */
+  qrt_eltwise act;
+  int64_t reserved[2];
+} qrt_quantized_add_desc;
+
+int32_t qrt_quantized_add_init(qrt_model *model, int32_t op_id,
+                               const qrt_quantized_add_desc *desc);
+int32_t qrt_quantized_add_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                              const void *lhs, const void *rhs, void *dst);
+
+/*===----------------------------------------------------------------------===
  * Pinned layouts: the compiler embeds these bytes; any change here must
  * bump QRT_ABI_VERSION.
  *===----------------------------------------------------------------------===*/
@@ -515,8 +668,10 @@ QRT_PIN_SIZE(qrt_shape, 56);
 QRT_PIN_OFFSET(qrt_shape, dims, 8);
 QRT_PIN_SIZE(qrt_eltwise, 16);
 QRT_PIN_OFFSET(qrt_eltwise, beta, 8);
+QRT_PIN_SIZE(qrt_qparam, 8);
+QRT_PIN_OFFSET(qrt_qparam, slot, 4);
 
-QRT_PIN_SIZE(qrt_conv_desc, 312);
+QRT_PIN_SIZE(qrt_conv_desc, 320);
 QRT_PIN_OFFSET(qrt_conv_desc, batch, 8);
 QRT_PIN_OFFSET(qrt_conv_desc, in_spatial, 40);
 QRT_PIN_OFFSET(qrt_conv_desc, pad_end, 184);
@@ -524,13 +679,18 @@ QRT_PIN_OFFSET(qrt_conv_desc, src_dtype, 208);
 QRT_PIN_OFFSET(qrt_conv_desc, sum_scale, 236);
 QRT_PIN_OFFSET(qrt_conv_desc, act, 240);
 QRT_PIN_OFFSET(qrt_conv_desc, postsum_act, 256);
-QRT_PIN_OFFSET(qrt_conv_desc, num_scales, 272);
+QRT_PIN_OFFSET(qrt_conv_desc, num_weight_steps, 272);
+QRT_PIN_OFFSET(qrt_conv_desc, src_q, 280);
+QRT_PIN_OFFSET(qrt_conv_desc, dst_q, 288);
+QRT_PIN_OFFSET(qrt_conv_desc, sum_q, 296);
 
 QRT_PIN_SIZE(qrt_fc_desc, 144);
 QRT_PIN_OFFSET(qrt_fc_desc, input, 8);
 QRT_PIN_OFFSET(qrt_fc_desc, num_hidden, 64);
 QRT_PIN_OFFSET(qrt_fc_desc, has_bias, 88);
 QRT_PIN_OFFSET(qrt_fc_desc, act, 96);
+QRT_PIN_OFFSET(qrt_fc_desc, src_q, 112);
+QRT_PIN_OFFSET(qrt_fc_desc, dst_q, 120);
 
 QRT_PIN_SIZE(qrt_pooling_desc, 208);
 QRT_PIN_OFFSET(qrt_pooling_desc, dtype, 24);
@@ -542,6 +702,7 @@ QRT_PIN_OFFSET(qrt_batch_norm_desc, epsilon, 64);
 
 QRT_PIN_SIZE(qrt_activation_desc, 48);
 QRT_PIN_OFFSET(qrt_activation_desc, act, 16);
+QRT_PIN_OFFSET(qrt_activation_desc, q, 32);
 
 QRT_PIN_SIZE(qrt_prelu_desc, 88);
 QRT_PIN_OFFSET(qrt_prelu_desc, num_slopes, 64);
@@ -559,6 +720,7 @@ QRT_PIN_OFFSET(qrt_softmax_desc, temperature, 64);
 
 QRT_PIN_SIZE(qrt_concat_desc, 88);
 QRT_PIN_OFFSET(qrt_concat_desc, output, 16);
+QRT_PIN_OFFSET(qrt_concat_desc, dst_q, 72);
 
 QRT_PIN_SIZE(qrt_transpose_desc, 112);
 QRT_PIN_OFFSET(qrt_transpose_desc, perm, 64);
@@ -574,6 +736,17 @@ QRT_PIN_OFFSET(qrt_upsampling_desc, scale, 64);
 
 QRT_PIN_SIZE(qrt_crop_desc, 128);
 QRT_PIN_OFFSET(qrt_crop_desc, sizes, 88);
+
+QRT_PIN_SIZE(qrt_quantize_desc, 56);
+QRT_PIN_OFFSET(qrt_quantize_desc, num_elements, 16);
+QRT_PIN_OFFSET(qrt_quantize_desc, src_q, 24);
+QRT_PIN_OFFSET(qrt_quantize_desc, dst_q, 32);
+
+QRT_PIN_SIZE(qrt_quantized_add_desc, 80);
+QRT_PIN_OFFSET(qrt_quantized_add_desc, num_elements, 16);
+QRT_PIN_OFFSET(qrt_quantized_add_desc, lhs_q, 24);
+QRT_PIN_OFFSET(qrt_quantized_add_desc, dst_q, 40);
+QRT_PIN_OFFSET(qrt_quantized_add_desc, act, 48);
 
 #undef QRT_PIN_SIZE
 #undef QRT_PIN_OFFSET

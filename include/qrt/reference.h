@@ -229,6 +229,8 @@ struct ActivationParams {
 
 /// The scalar function, for fused post-op oracles.
 float activate(const ActivationParams &params, float x);
+/// The same function in double precision (the int8 oracles use it).
+double activateDouble(const ActivationParams &params, double x);
 
 /// Fails for Clip with alpha > beta.
 Status activation(ConstF32 input, const ActivationParams &params, F32 output);
@@ -369,6 +371,114 @@ Status dequantize(TensorRef<const uint8_t> input,
                   const std::vector<float> &scales, int64_t axis, F32 output);
 Status dequantize(TensorRef<const int32_t> input,
                   const std::vector<float> &scales, int64_t axis, F32 output);
+
+//===----------------------------------------------------------------------===//
+// int8 with steps: the oracle of libqrt's int8 contract (qrt.h)
+//===----------------------------------------------------------------------===//
+//
+// A quantized tensor has a step: real value = integer * step (zero point
+// 0). Integer sums accumulate exactly in int64; everything real-valued
+// (scaling, activations, sums) is computed in double; a result is stored
+// as (float)real for f32 or sat(rne(real / step)) for integers (NaN -> 0).
+// These kernels take resolved steps: a dynamic step is an ordinary step
+// here, computed with dynamicStepOf() where libqrt computes it at run time.
+
+/// Element types; the values are qrt_dtype's.
+enum class QType { F32 = 0, S8 = 1, U8 = 2, S32 = 3 };
+
+/// A read-only tensor of any QType with its step (ignored for F32).
+struct QTensor {
+  QType type = QType::F32;
+  const void *data = nullptr;
+  Shape shape;
+  float step = 1;
+
+  bool present() const { return data != nullptr; }
+  int64_t size() const { return numElements(shape); }
+  /// Element i as a real value: (double)q * step, or the f32 value.
+  double real(int64_t i) const;
+};
+
+/// An output tensor of any QType with its step (ignored for F32).
+struct QOutput {
+  QType type = QType::F32;
+  void *data = nullptr;
+  Shape shape;
+  float step = 1;
+
+  /// Stores a real value: (float)real, or sat(rne(real / step)).
+  void store(int64_t i, double real) const;
+};
+
+/// R of a dynamic step: 127.5 for S8, 255.5 for U8 (MXNet's ranges).
+double quantRange(QType type);
+/// absmax / R rounded to float; 1 / R when absmax is 0 (or the step
+/// underflows), so a step is never 0, inf or NaN.
+float dynamicStep(double absmax, QType type);
+/// dynamicStep of the largest |real value| over the finite elements of
+/// `src` (rounded to float first).
+float dynamicStepOf(const QTensor &src, QType type);
+
+/// The s32 bias in accumulator units: clamp(rne(bias / (srcStep *
+/// weightStep)), +-(2^31 - 1) / 2), in double. libqrt clamps instead of
+/// shrinking the weight step as MXNet does (the compiler owns that guard).
+int32_t quantizeBias(float bias, float srcStep, float weightStep);
+
+/// Element-wise reorder by real value (qrt_quantize with a static dst
+/// step): f32/s8/u8/s32 -> f32/s8/u8, same shape.
+Status convertQuantized(const QTensor &src, const QOutput &dst);
+
+struct Int8ConvParams {
+  ConvParams conv;
+  /// One per output channel, or one for all.
+  std::vector<float> weightSteps;
+  ActivationParams act;
+  ActivationParams postsumAct;
+  float sumScale = 1;
+};
+
+/// qrt_conv's int8 contract: input S8/U8, weight s8 [OC, C/groups, k...],
+/// bias f32 real values (may be absent), sum (may be absent: data NULL)
+/// F32/S8/U8, output F32/S8/U8:
+///   acc = sat32(sum(in * w) + quantizeBias(b, in.step, ws[oc]))
+///   y   = act((double)acc * ((double)in.step * ws[oc]))
+///   y   = postsumAct(y + (double)sumScale * sum.real(i))   (or without sum)
+///   output.store(i, y)
+/// `numAccSaturated` (optional) counts accumulators clamped to int32.
+Status int8Conv(const QTensor &input, TensorRef<const int8_t> weight,
+                ConstF32 bias, const Int8ConvParams &params, const QTensor &sum,
+                const QOutput &output, int64_t *numAccSaturated = nullptr);
+
+/// qrt_fc's int8 contract: int8Conv's formula on an inner product, without
+/// sum and postsumAct.
+Status int8FullyConnected(const QTensor &input, TensorRef<const int8_t> weight,
+                          ConstF32 bias, const std::vector<float> &weightSteps,
+                          const FullyConnectedParams &params,
+                          const ActivationParams &act, const QOutput &output);
+
+/// S8/U8 max or avg pooling; output has the input's type, the step passes
+/// through. Max: exact (empty window: the type's lowest). Avg: sat(rne(f))
+/// of pool()'s f32 average f (count_include_pad as there; exact, since a
+/// float quotient of integers below 2^24 cannot cross a rounding tie for
+/// windows under 2^15 elements); a zero count gives 0.
+Status int8Pool(const QTensor &input, const PoolParams &params,
+                const QOutput &output);
+
+/// Concat of S8/U8 inputs (any steps) into an S8/U8 output: each element
+/// is output.store(real) (equal types and steps copy exactly).
+Status int8Concat(const std::vector<QTensor> &inputs, int64_t axis,
+                  const QOutput &output);
+
+/// Equally shaped S8/U8 operands: output.store(act(lhs.real + rhs.real)).
+Status int8Add(const QTensor &lhs, const QTensor &rhs,
+               const ActivationParams &act, const QOutput &output);
+
+/// Relu, LeakyRelu or Clip on S8/U8 with an unchanged step (output has the
+/// input's type and step): relu max(q, 0); leaky q < 0 ? sat(rne(alpha *
+/// q)) : q; clip clamp(q, sat(rne(alpha / step)), sat(rne(beta / step))) -
+/// each equal to sat(rne(act(q * step) / step)).
+Status int8Activation(const QTensor &input, const ActivationParams &params,
+                      const QOutput &output);
 
 } // namespace ref
 } // namespace qrt

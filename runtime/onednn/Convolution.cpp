@@ -2,9 +2,12 @@
 
 #include "../Runtime.h"
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 using namespace qrt;
 using dt = dnnl::memory::data_type;
@@ -40,34 +43,303 @@ int implRank(const std::string &name) {
   return 2;
 }
 
-/// Output scales (mask 0: one, mask 2: per output channel) on `attr`.
-void setScales(dnnl::primitive_attr &attr, int32_t numScales, int64_t channels,
-               const float *scales, const char *what) {
-  if (!numScales)
-    return;
-  require(numScales == 1 || numScales == channels, what, " needs 0, 1 or ",
-          channels, " scales, got ", numScales);
-  requireNonNull(scales, "scales");
-  std::vector<float> values(scales, scales + numScales);
-  attr.set_output_scales(numScales == 1 ? 0 : 1 << 1, values);
-}
-
 /// Shared by conv and FC: checks the dtype combination.
 void checkDtypes(int32_t src, int32_t weight, int32_t bias, int32_t dst,
-                 bool hasBias, int32_t numScales) {
+                 bool hasBias, int32_t numWeightSteps) {
   requireDtype(src, "src", {QRT_F32, QRT_U8, QRT_S8});
   if (src == QRT_F32) {
     requireDtype(weight, "weight", {QRT_F32});
     if (hasBias)
       requireDtype(bias, "bias", {QRT_F32});
     requireDtype(dst, "dst", {QRT_F32});
-    require(numScales == 0, "fp32 takes no output scales, got ", numScales);
+    require(numWeightSteps == 0, "fp32 takes no weight steps, got ",
+            numWeightSteps);
     return;
   }
   requireDtype(weight, "int8 weight", {QRT_S8});
   if (hasBias)
-    requireDtype(bias, "int8 bias", {QRT_S32, QRT_F32});
-  requireDtype(dst, "int8 dst", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
+    requireDtype(bias, "int8 bias (real values)", {QRT_F32});
+  requireDtype(dst, "int8 dst", {QRT_F32, QRT_S8, QRT_U8});
+}
+
+//===----------------------------------------------------------------------===//
+// int8: output scales, post-ops, and the double-precision epilogue
+//===----------------------------------------------------------------------===//
+
+/// Everything an int8 conv/FC needs besides the primitive (qrt.h has the
+/// formulas). Channel c of flat element i is (i / inner) % channels.
+struct Int8Plan {
+  int64_t channels = 0, inner = 1;
+  std::vector<float> weightSteps; // one per channel
+  std::vector<float> bias;        // real values; empty without bias
+  std::vector<int32_t> biasQ;     // static src step: quantized at init
+  qrt_qparam srcQ{}, dstQ{}, sumQ{};
+  int32_t dstType = QRT_F32, sumType = QRT_F32;
+  bool hasSum = false;
+  float sumScale = 1;
+  qrt_eltwise act{}, postsumAct{};
+  /// true: oneDNN produces s32 accumulators and runEpilogue does the rest.
+  bool epilogue = false;
+  /// Workspace of runEpilogue's per-channel factors and biases.
+  size_t factorsOffset = 0, biasOffset = 0;
+};
+
+/// bq = clamp(rne(b / (sx * sw)), +-(2^31-1)/2), in double.
+int32_t quantizeBias(float bias, float srcStep, float weightStep) {
+  constexpr double limit = 1073741823.0; // INT32_MAX / 2: MXNet's guard
+  double value = double(bias) / (double(srcStep) * double(weightStep));
+  value = value < -limit ? -limit : value > limit ? limit : value;
+  return static_cast<int32_t>(std::nearbyint(value));
+}
+
+void readInt8Plan(Int8Plan &p, Op &op, int64_t channels, int32_t numSteps,
+                  const float *steps, bool hasBias, const void *bias,
+                  const qrt_qparam &srcQ, int32_t dstType,
+                  const qrt_qparam &dstQ) {
+  p.channels = channels;
+  require(numSteps == 1 || numSteps == channels, "int8 needs 1 or ", channels,
+          " weight steps, got ", numSteps);
+  requireNonNull(steps, "weight_steps");
+  for (int32_t c = 0; c < numSteps; ++c)
+    require(steps[c] > 0 && steps[c] <= std::numeric_limits<float>::max(),
+            "weight step ", c, " is ", steps[c],
+            "; steps must be finite and > 0");
+  p.weightSteps.assign(channels, steps[0]);
+  if (numSteps == channels)
+    p.weightSteps.assign(steps, steps + channels);
+  checkQParam(srcQ, "src_q", op);
+  p.srcQ = srcQ;
+  p.dstType = dstType;
+  if (dstType != QRT_F32) {
+    requireStaticStep(dstQ, "an s8/u8 dst (dst_q; quantize an f32 output "
+                            "for a dynamic step)");
+    p.dstQ = dstQ;
+  }
+  if (hasBias) {
+    const float *b = static_cast<const float *>(bias);
+    p.bias.assign(b, b + channels);
+    for (float v : p.bias)
+      require(std::isfinite(v), "bias must be finite");
+    if (isStatic(srcQ))
+      for (int64_t c = 0; c < channels; ++c)
+        p.biasQ.push_back(quantizeBias(p.bias[c], srcQ.step, p.weightSteps[c]));
+  }
+}
+
+/// f(c x) = c f(x) for c > 0 (clip with its bounds scaled by c).
+bool homogeneous(const qrt_eltwise &e) {
+  return e.kind == QRT_ELTWISE_NONE || e.kind == QRT_ELTWISE_RELU ||
+         e.kind == QRT_ELTWISE_LEAKY || e.kind == QRT_ELTWISE_CLIP;
+}
+
+bool expressible(const qrt_eltwise &e) {
+  DnnlEltwise unused;
+  return toDnnl(e, unused);
+}
+
+/// Appends `e` computing outScale * e(x), with clip bounds times
+/// boundScale.
+void appendScaled(dnnl::post_ops &ops, const qrt_eltwise &e, double boundScale,
+                  double outScale) {
+  DnnlEltwise d;
+  toDnnl(e, d);
+  if (e.kind == QRT_ELTWISE_CLIP) {
+    d.alpha = float(d.alpha * boundScale);
+    d.beta = float(d.beta * boundScale);
+  }
+  ops.append_eltwise(float(d.scale * outScale), d.algorithm, d.alpha, d.beta);
+}
+
+/// Output scales and post-ops of the all-static int8 path: oneDNN computes
+/// os[c] * (acc + bq) and the post-ops in f32. Real values are divided by
+/// the dst step at the end; when every function commutes with that
+/// scaling (relu, leaky, clip) the division folds into the output scales
+/// and the sum scale instead (MXNet's form, no extra post-op).
+void setInt8Attr(dnnl::primitive_attr &attr, const Int8Plan &p) {
+  const double srcStep = p.srcQ.step;
+  const double k = p.dstType == QRT_F32 ? 1.0 : 1.0 / double(p.dstQ.step);
+  const double sumStep =
+      p.hasSum && p.sumType != QRT_F32 ? double(p.sumQ.step) : 1.0;
+  const bool fold = homogeneous(p.act) && homogeneous(p.postsumAct);
+  std::vector<float> scales(p.channels);
+  for (int64_t c = 0; c < p.channels; ++c)
+    scales[c] = float(srcStep * p.weightSteps[c] * (fold ? k : 1.0));
+  attr.set_output_scales(1 << 1, scales);
+  dnnl::post_ops ops;
+  const bool hasAct = p.act.kind != QRT_ELTWISE_NONE;
+  const bool hasPost = p.postsumAct.kind != QRT_ELTWISE_NONE;
+  if (fold) {
+    if (hasAct)
+      appendScaled(ops, p.act, k, 1.0);
+    if (p.hasSum)
+      ops.append_sum(float(p.sumScale * sumStep * k), dnnlType(p.sumType));
+    if (hasPost)
+      appendScaled(ops, p.postsumAct, k, 1.0);
+  } else {
+    // Real values throughout; the last element-wise step scales by k.
+    const bool actLast = !p.hasSum && !hasPost;
+    if (hasAct)
+      appendScaled(ops, p.act, 1.0, actLast ? k : 1.0);
+    if (p.hasSum)
+      ops.append_sum(float(p.sumScale * sumStep), dnnlType(p.sumType));
+    if (hasPost)
+      appendScaled(ops, p.postsumAct, 1.0, k);
+    else if (!actLast && k != 1)
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, float(k), 0.f);
+  }
+  attr.set_post_ops(ops);
+}
+
+void reserveEpilogue(Int8Plan &p, WorkspacePlan &plan) {
+  p.factorsOffset = plan.reserve(p.channels * sizeof(double));
+  p.biasOffset = plan.reserve(p.channels * sizeof(int64_t));
+}
+
+/// The real value of a sum element (S void: no sum).
+template <typename S>
+inline double sumReal(const void *sum, int64_t i, double sumStep) {
+  if constexpr (std::is_same_v<S, float>)
+    return double(static_cast<const float *>(sum)[i]);
+  else
+    return double(static_cast<const S *>(sum)[i]) * sumStep;
+}
+
+/// One instantiation per dst and sum type; Generic evaluates any act and
+/// postsum_act out of line, otherwise they are identity or relu, inline
+/// (so the loop vectorizes: ~4x faster).
+template <typename D, typename S, bool Generic>
+void epilogueLoop(const Int8Plan &p, int64_t n, const int32_t *acc,
+                  const double *factor, const int64_t *biasQ, const void *sum,
+                  double sumStep, double dstStep, D *dst) {
+  const int64_t planes = n / p.inner, inner = p.inner;
+  const double sumScale = p.sumScale;
+  const qrt_eltwise act = p.act, post = p.postsumAct;
+  const bool actRelu = act.kind == QRT_ELTWISE_RELU;
+  const bool postRelu = post.kind == QRT_ELTWISE_RELU;
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+  for (int64_t plane = 0; plane < planes; ++plane) {
+    const int64_t c = plane % p.channels;
+    const double f = factor[c];
+    const int64_t bias = biasQ[c];
+    const int64_t begin = plane * inner;
+    for (int64_t i = begin; i < begin + inner; ++i) {
+      int64_t a = int64_t(acc[i]) + bias;
+      a = a < INT32_MIN ? INT32_MIN : a > INT32_MAX ? INT32_MAX : a;
+      double y = double(a) * f;
+      if constexpr (Generic)
+        y = act.kind ? evalEltwise(act, y) : y;
+      else
+        y = actRelu && !(y > 0) ? 0.0 : y;
+      if constexpr (!std::is_void_v<S>)
+        y += double(sumScale) * sumReal<S>(sum, i, sumStep);
+      if constexpr (Generic)
+        y = post.kind ? evalEltwise(post, y) : y;
+      else
+        y = postRelu && !(y > 0) ? 0.0 : y;
+      if constexpr (std::is_same_v<D, float>)
+        dst[i] = static_cast<float>(y);
+      else
+        dst[i] = saturateRound<D>(y / dstStep);
+    }
+  }
+}
+
+template <typename D, typename S>
+void epilogueFor(const Int8Plan &p, int64_t n, const int32_t *acc,
+                 const double *factor, const int64_t *biasQ, const void *sum,
+                 double sumStep, double dstStep, D *dst) {
+  auto simple = [](const qrt_eltwise &e) {
+    return e.kind == QRT_ELTWISE_NONE || e.kind == QRT_ELTWISE_RELU;
+  };
+  if (simple(p.act) && simple(p.postsumAct))
+    epilogueLoop<D, S, false>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                              dst);
+  else
+    epilogueLoop<D, S, true>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                             dst);
+}
+
+template <typename D>
+void epilogueForDst(const Int8Plan &p, int64_t n, const int32_t *acc,
+                    const double *factor, const int64_t *biasQ, const void *sum,
+                    double sumStep, double dstStep, D *dst) {
+  const int32_t sumType = p.hasSum ? p.sumType : -1;
+  switch (sumType) {
+  case QRT_F32:
+    return epilogueFor<D, float>(p, n, acc, factor, biasQ, sum, sumStep,
+                                 dstStep, dst);
+  case QRT_S8:
+    return epilogueFor<D, int8_t>(p, n, acc, factor, biasQ, sum, sumStep,
+                                  dstStep, dst);
+  case QRT_U8:
+    return epilogueFor<D, uint8_t>(p, n, acc, factor, biasQ, sum, sumStep,
+                                   dstStep, dst);
+  default:
+    return epilogueFor<D, void>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                                dst);
+  }
+}
+
+/// dst (and the sum, which may alias dst) from plain s32 accumulators
+/// without bias: exactly the reference's double-precision formulas.
+void runEpilogue(const Int8Plan &p, qrt_exec *exec, char *ws, int64_t n,
+                 const int32_t *acc, const void *sum, void *dst) {
+  const float srcStep = stepOf(exec, p.srcQ, "src_q");
+  double sumStep = 1;
+  if (p.hasSum && p.sumType != QRT_F32)
+    sumStep = stepOf(exec, p.sumQ, "sum_q");
+  auto *factor = reinterpret_cast<double *>(ws + p.factorsOffset);
+  auto *biasQ = reinterpret_cast<int64_t *>(ws + p.biasOffset);
+  for (int64_t c = 0; c < p.channels; ++c) {
+    factor[c] = double(srcStep) * double(p.weightSteps[c]);
+    biasQ[c] = p.bias.empty() ? 0
+               : p.biasQ.empty()
+                   ? quantizeBias(p.bias[c], srcStep, p.weightSteps[c])
+                   : p.biasQ[c];
+  }
+  const double dstStep = p.dstType == QRT_F32 ? 1.0 : double(p.dstQ.step);
+  switch (p.dstType) {
+  case QRT_S8:
+    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                          static_cast<int8_t *>(dst));
+  case QRT_U8:
+    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                          static_cast<uint8_t *>(dst));
+  default:
+    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
+                          static_cast<float *>(dst));
+  }
+}
+
+/// oneDNN 2.6.3's AVX-512 kernels (brgconv f32/int8, jit_int8) compute
+/// wrong results when two eltwise post-ops share an algorithm but not its
+/// parameters (relu then leaky, selu then elu, two different clips around
+/// a sum: the second one gets the first one's parameters; measured, 2-11%
+/// errors). Such chains run without oneDNN post-ops.
+bool aliasedEltwises(const dnnl::post_ops &ops) {
+  std::vector<std::array<float, 3>> params;
+  std::vector<dnnl::algorithm> algorithms;
+  for (int i = 0; i < ops.len(); ++i) {
+    if (ops.kind(i) != dnnl::primitive::kind::eltwise)
+      continue;
+    float scale, alpha, beta;
+    dnnl::algorithm algorithm;
+    ops.get_params_eltwise(i, scale, algorithm, alpha, beta);
+    for (size_t j = 0; j < algorithms.size(); ++j)
+      if (algorithms[j] == algorithm &&
+          params[j] != std::array<float, 3>{scale, alpha, beta})
+        return true;
+    algorithms.push_back(algorithm);
+    params.push_back({scale, alpha, beta});
+  }
+  return false;
+}
+
+/// QRT_INT8_EPILOGUE=1 sends every int8 conv/FC through the s32 epilogue
+/// (for tests and comparisons).
+bool forceEpilogue() {
+  const char *value = std::getenv("QRT_INT8_EPILOGUE");
+  return value && !std::strcmp(value, "1");
 }
 
 //===----------------------------------------------------------------------===//
@@ -95,6 +367,11 @@ struct ConvOp : Op {
   float sumScale = 1;
   int64_t dstElements = 0;
   size_t dstBytes = 0;
+  // int8; with int8.epilogue the primitive's dst is s32, reordered (if
+  // needed) into plain accumulators at accOffset.
+  bool int8 = false;
+  Int8Plan q;
+  size_t accOffset = 0;
 };
 
 void checkConvDesc(const qrt_conv_desc &d, Dims &src, Dims &weight, Dims &dst) {
@@ -129,15 +406,15 @@ void checkConvDesc(const qrt_conv_desc &d, Dims &src, Dims &weight, Dims &dst) {
     dst.push_back(out);
   }
   checkDtypes(d.src_dtype, d.weight_dtype, d.bias_dtype, d.dst_dtype,
-              d.has_bias, d.num_scales);
+              d.has_bias, d.num_weight_steps);
   checkEltwise(d.act, "act");
   checkEltwise(d.postsum_act, "postsum_act");
   if (d.has_sum) {
     require(std::isfinite(d.sum_scale), "sum_scale must be finite");
-    requireDtype(d.sum_dtype, "sum", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
-    require(dtypeSize(d.sum_dtype, "sum") == dtypeSize(d.dst_dtype, "dst"),
-            "sum dtype ", dtypeName(d.sum_dtype), " must have the size of ",
-            "dst dtype ", dtypeName(d.dst_dtype));
+    if (d.dst_dtype == QRT_F32)
+      requireDtype(d.sum_dtype, "sum (f32 dst)", {QRT_F32});
+    else
+      requireDtype(d.sum_dtype, "sum (s8/u8 dst)", {QRT_S8, QRT_U8});
   }
   for (int64_t r : d.reserved)
     require(r == 0, "reserved fields must be zero");
@@ -163,7 +440,7 @@ bool hasPaddingOnlyWindow(const qrt_conv_desc &d) {
 
 extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
                                  const qrt_conv_desc *desc, const void *weight,
-                                 const void *bias, const float *scales) {
+                                 const void *bias, const float *weightSteps) {
   return guarded(opId, "convolution", [&] {
     checkInit(model, opId, desc, desc ? desc->abi_version : 0);
     const qrt_conv_desc &d = *desc;
@@ -175,6 +452,26 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     ThreadScope threads(model->numThreads);
     const dnnl::engine &engine = model->engine;
     auto op = std::make_unique<ConvOp>();
+    op->int8 = d.src_dtype != QRT_F32;
+    Int8Plan &q = op->q;
+    if (op->int8) {
+      readInt8Plan(q, *op, d.out_channels, d.num_weight_steps, weightSteps,
+                   d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
+      q.inner = product(Dims(dstDims.begin() + 2, dstDims.end()));
+      q.hasSum = d.has_sum;
+      q.sumType = d.sum_dtype;
+      q.sumScale = d.sum_scale;
+      q.act = d.act;
+      q.postsumAct = d.postsum_act;
+      if (d.has_sum && d.sum_dtype != QRT_F32) {
+        checkQParam(d.sum_q, "sum_q", *op);
+        q.sumQ = d.sum_q;
+      }
+      q.epilogue =
+          forceEpilogue() || !isStatic(d.src_q) ||
+          (d.has_sum && d.sum_dtype != QRT_F32 && !isStatic(d.sum_q)) ||
+          !expressible(d.act) || !expressible(d.postsum_act);
+    }
 
     // Weights as oneDNN sees groups: [G, OC/G, IC/G, k...].
     Dims groupedDims = weightDims;
@@ -182,15 +479,40 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
       groupedDims[0] = d.out_channels / d.groups;
       groupedDims.insert(groupedDims.begin(), d.groups);
     }
-    const dt srcType = dnnlType(d.src_dtype), dstType = dnnlType(d.dst_dtype);
+    // Post-ops: act, sum, postsum_act, or all of them by hand.
+    dnnl::primitive_attr attr = userScratchpad();
+    if (op->int8) {
+      if (!q.epilogue) {
+        setInt8Attr(attr, q);
+        if (aliasedEltwises(attr.get_post_ops())) {
+          q.epilogue = true;
+          attr = userScratchpad();
+        }
+      }
+    } else {
+      dnnl::post_ops ops;
+      bool expressible = appendEltwise(ops, d.act);
+      if (d.has_sum)
+        ops.append_sum(d.sum_scale, dnnlType(d.sum_dtype));
+      expressible = expressible && appendEltwise(ops, d.postsum_act);
+      if (expressible && !aliasedEltwises(ops))
+        attr.set_post_ops(ops);
+      else
+        op->manualPostOps = true;
+    }
+    // The epilogue path gets bare s32 accumulators: no bias, scales or
+    // post-ops.
+    const bool epilogue = op->int8 && q.epilogue;
+    const bool withBias = d.has_bias && !epilogue;
+    const dt srcType = dnnlType(d.src_dtype);
+    const dt dstType = epilogue ? dt::s32 : dnnlType(d.dst_dtype);
     const dt weightType = dnnlType(d.weight_dtype);
-    const dt biasType = dnnlType(d.bias_dtype);
+    const dt biasType = op->int8 ? dt::s32 : dt::f32;
     const auto plainSrc = plainDesc(srcDims, srcType);
     const auto plainDst = plainDesc(dstDims, dstType);
     const auto plainWeights = plainDesc(groupedDims, weightType);
     const dnnl::memory::desc biasDesc =
-        d.has_bias ? plainDesc({d.out_channels}, biasType)
-                   : dnnl::memory::desc();
+        withBias ? plainDesc({d.out_channels}, biasType) : dnnl::memory::desc();
 
     Dims strides, dilations, padBegin, padEnd;
     for (int i = 0; i < d.num_spatial; ++i) {
@@ -200,26 +522,7 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
       padEnd.push_back(d.pad_end[i]);
     }
 
-    // Post-ops: act, sum, postsum_act, or all of them by hand.
-    dnnl::primitive_attr attr = userScratchpad();
-    setScales(attr, d.num_scales, d.out_channels, scales, "convolution");
-    {
-      dnnl::post_ops ops;
-      bool expressible = appendEltwise(ops, d.act);
-      if (d.has_sum)
-        ops.append_sum(d.sum_scale, dnnlType(d.sum_dtype));
-      expressible = expressible && appendEltwise(ops, d.postsum_act);
-      if (expressible) {
-        attr.set_post_ops(ops);
-      } else {
-        require(d.dst_dtype == QRT_F32, "activation ", eltwiseName(d.act.kind),
-                "/", eltwiseName(d.postsum_act.kind),
-                " can only follow an f32 convolution");
-        op->manualPostOps = true;
-      }
-    }
-
-    const bool brgconvHazard = d.has_sum && !op->manualPostOps &&
+    const bool brgconvHazard = d.has_sum && !op->manualPostOps && !epilogue &&
                                (d.act.kind != QRT_ELTWISE_NONE ||
                                 d.postsum_act.kind != QRT_ELTWISE_NONE) &&
                                hasPaddingOnlyWindow(d);
@@ -227,7 +530,7 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
                       const dnnl::memory::desc &dst) {
       const auto weights =
           dnnl::memory::desc(groupedDims, weightType, tag::any);
-      auto cd = d.has_bias
+      auto cd = withBias
                     ? dnnl::convolution_forward::desc(
                           dnnl::prop_kind::forward_inference,
                           dnnl::algorithm::convolution_direct, src, weights,
@@ -302,17 +605,36 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     op->sumScale = d.sum_scale;
     op->dstElements = product(dstDims);
     op->dstBytes = op->dstElements * dtypeSize(d.dst_dtype, "dst");
-    op->dstInternal =
-        op->dstDesc != plainDst || (op->manualPostOps && op->hasSum);
-    if (op->dstInternal) {
+    if (epilogue) {
+      // Accumulators: oneDNN's layout -> plain s32 -> our loop -> dst.
+      op->accOffset = plan.reserve(op->dstElements * sizeof(int32_t));
+      if (op->dstDesc != plainDst) {
+        op->dstInternal = true;
+        op->dstOffset = plan.reserve(op->dstDesc.get_size());
+        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+        info += " +dst reorder";
+      }
+      reserveEpilogue(q, plan);
+      info += " +loop int8 epilogue";
+    } else {
+      op->dstInternal =
+          op->dstDesc != plainDst || (op->manualPostOps && op->hasSum);
+    }
+    if (op->dstInternal && !epilogue) {
       op->dstOffset = plan.reserve(op->dstDesc.get_size());
       op->plainOffset = op->dstOffset;
       if (op->dstDesc != plainDst) {
         op->dstOut.create(engine, op->dstDesc, plainDst, plan);
         info += " +dst reorder";
-        if (op->hasSum && !op->manualPostOps)
+        if (op->hasSum && !op->manualPostOps) {
+          // The sum's bytes go to the dst buffer unconverted: oneDNN reads
+          // them as sum_dtype (which may differ from dst's s8/u8).
+          dnnl::memory::desc sumDesc = op->dstDesc;
+          sumDesc.data.data_type =
+              static_cast<dnnl_data_type_t>(dnnlType(d.sum_dtype));
           op->sumIn.create(engine, plainDesc(dstDims, dnnlType(d.sum_dtype)),
-                           op->dstDesc, plan);
+                           sumDesc, plan);
+        }
         if (op->hasSum && op->manualPostOps)
           op->plainOffset = plan.reserve(op->dstBytes);
       }
@@ -324,8 +646,10 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
 
     op->primitive = dnnl::convolution_forward(pd);
     op->weights = packConstant(engine, plainWeights, pd.weights_desc(), weight);
-    if (d.has_bias)
-      op->bias = packConstant(engine, biasDesc, biasDesc, bias);
+    if (withBias)
+      op->bias = packConstant(
+          engine, biasDesc, biasDesc,
+          op->int8 ? static_cast<const void *>(q.biasQ.data()) : bias);
     install(model, opId, std::move(op));
   });
 }
@@ -347,8 +671,11 @@ extern "C" int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t opId,
       convSrc = ws + op.srcOffset;
       op.srcIn.execute(exec, ws, src, const_cast<void *>(convSrc));
     }
-    void *convDst = op.dstInternal ? ws + op.dstOffset : dst;
-    if (op.hasSum && !op.manualPostOps) {
+    const bool epilogue = op.int8 && op.q.epilogue;
+    void *convDst = op.dstInternal ? ws + op.dstOffset
+                    : epilogue     ? ws + op.accOffset
+                                   : dst;
+    if (op.hasSum && !op.manualPostOps && !epilogue) {
       // oneDNN's sum post-op accumulates into the destination.
       if (op.sumIn)
         op.sumIn.execute(exec, ws, sum, convDst);
@@ -366,6 +693,14 @@ extern "C" int32_t qrt_conv_run(qrt_model *model, qrt_exec *exec, int32_t opId,
           wrap(op.scratchDesc, engine, ws + op.scratchOffset);
     op.primitive.execute(exec->stream, args);
 
+    if (epilogue) {
+      int32_t *acc = reinterpret_cast<int32_t *>(ws + op.accOffset);
+      if (op.dstOut)
+        op.dstOut.execute(exec, ws, convDst, acc);
+      exec->stream.wait();
+      runEpilogue(op.q, exec, ws, op.dstElements, acc, sum, dst);
+      return;
+    }
     if (!op.manualPostOps) {
       if (op.dstOut)
         op.dstOut.execute(exec, ws, convDst, dst);
@@ -410,12 +745,15 @@ struct FcOp : Op {
   dnnl::memory::desc srcDesc, dstDesc, scratchDesc;
   qrt_eltwise manualAct{}; // applied by our loop when oneDNN cannot
   int64_t dstElements = 0;
+  bool int8 = false;
+  Int8Plan q;
+  size_t accOffset = 0; // int8 epilogue: s32 accumulators
 };
 } // namespace
 
 extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
                                const qrt_fc_desc *desc, const void *weight,
-                               const void *bias, const float *scales) {
+                               const void *bias, const float *weightSteps) {
   return guarded(opId, "fully_connected", [&] {
     checkInit(model, opId, desc, desc ? desc->abi_version : 0);
     const qrt_fc_desc &d = *desc;
@@ -423,7 +761,7 @@ extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
     require(d.num_hidden >= 1, "num_hidden must be positive, got ",
             d.num_hidden);
     checkDtypes(d.src_dtype, d.weight_dtype, d.bias_dtype, d.dst_dtype,
-                d.has_bias, d.num_scales);
+                d.has_bias, d.num_weight_steps);
     checkEltwise(d.act, "act");
     for (int64_t r : d.reserved)
       require(r == 0, "reserved fields must be zero");
@@ -443,41 +781,63 @@ extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
     ThreadScope threads(model->numThreads);
     const dnnl::engine &engine = model->engine;
     auto op = std::make_unique<FcOp>();
+    op->int8 = d.src_dtype != QRT_F32;
+    Int8Plan &q = op->q;
+    if (op->int8) {
+      readInt8Plan(q, *op, d.num_hidden, d.num_weight_steps, weightSteps,
+                   d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
+      q.inner = 1;
+      q.act = d.act;
+      q.epilogue = forceEpilogue() || !isStatic(d.src_q) || !expressible(d.act);
+    }
+    const bool epilogue = op->int8 && q.epilogue;
+    const bool withBias = d.has_bias && !epilogue;
 
     dnnl::primitive_attr attr = userScratchpad();
-    setScales(attr, d.num_scales, d.num_hidden, scales, "fully_connected");
-    dnnl::post_ops ops;
-    if (appendEltwise(ops, d.act)) {
-      attr.set_post_ops(ops);
+    if (op->int8) {
+      if (!epilogue)
+        setInt8Attr(attr, q);
     } else {
-      require(d.dst_dtype == QRT_F32, "activation ", eltwiseName(d.act.kind),
-              " can only follow an f32 fully_connected");
-      op->manualAct = d.act;
+      dnnl::post_ops ops;
+      if (appendEltwise(ops, d.act))
+        attr.set_post_ops(ops);
+      else
+        op->manualAct = d.act;
     }
     const Dims weightDims = {d.num_hidden, depth};
     const auto plainWeights = plainDesc(weightDims, dnnlType(d.weight_dtype));
     const auto biasDesc =
-        d.has_bias ? plainDesc({d.num_hidden}, dnnlType(d.bias_dtype))
-                   : dnnl::memory::desc();
+        withBias ? plainDesc({d.num_hidden}, op->int8 ? dt::s32 : dt::f32)
+                 : dnnl::memory::desc();
     op->srcDesc = plainDesc({rows, depth}, dnnlType(d.src_dtype));
-    op->dstDesc = plainDesc({rows, d.num_hidden}, dnnlType(d.dst_dtype));
+    op->dstDesc = plainDesc({rows, d.num_hidden},
+                            epilogue ? dt::s32 : dnnlType(d.dst_dtype));
     const auto weightsAny =
         dnnl::memory::desc(weightDims, dnnlType(d.weight_dtype), tag::any);
-    auto ipd = d.has_bias ? dnnl::inner_product_forward::desc(
-                                dnnl::prop_kind::forward_inference, op->srcDesc,
-                                weightsAny, biasDesc, op->dstDesc)
-                          : dnnl::inner_product_forward::desc(
-                                dnnl::prop_kind::forward_inference, op->srcDesc,
-                                weightsAny, op->dstDesc);
+    auto ipd = withBias ? dnnl::inner_product_forward::desc(
+                              dnnl::prop_kind::forward_inference, op->srcDesc,
+                              weightsAny, biasDesc, op->dstDesc)
+                        : dnnl::inner_product_forward::desc(
+                              dnnl::prop_kind::forward_inference, op->srcDesc,
+                              weightsAny, op->dstDesc);
     dnnl::inner_product_forward::primitive_desc pd(ipd, attr, engine);
+    WorkspacePlan plan;
     op->scratchDesc = pd.scratchpad_desc();
-    op->workspaceBytes = op->scratchDesc.get_size();
+    plan.reserve(op->scratchDesc.get_size()); // at offset 0
     op->dstElements = rows * d.num_hidden;
     op->info = implName(pd) + (op->manualAct.kind ? " +loop post-op" : "");
+    if (epilogue) {
+      op->accOffset = plan.reserve(op->dstElements * sizeof(int32_t));
+      reserveEpilogue(q, plan);
+      op->info += " +loop int8 epilogue";
+    }
+    op->workspaceBytes = plan.size();
     op->primitive = dnnl::inner_product_forward(pd);
     op->weights = packConstant(engine, plainWeights, pd.weights_desc(), weight);
-    if (d.has_bias)
-      op->bias = packConstant(engine, biasDesc, biasDesc, bias);
+    if (withBias)
+      op->bias = packConstant(
+          engine, biasDesc, biasDesc,
+          op->int8 ? static_cast<const void *>(q.biasQ.data()) : bias);
     install(model, opId, std::move(op));
   });
 }
@@ -491,16 +851,22 @@ extern "C" int32_t qrt_fc_run(qrt_model *model, qrt_exec *exec, int32_t opId,
     ThreadScope threads(model->numThreads);
     const dnnl::engine &engine = model->engine;
     char *ws = workspaceOf(exec, op);
+    const bool epilogue = op.int8 && op.q.epilogue;
+    void *ipDst = epilogue ? ws + op.accOffset : dst;
     std::unordered_map<int, dnnl::memory> args = {
         {DNNL_ARG_SRC, wrap(op.srcDesc, engine, src)},
         {DNNL_ARG_WEIGHTS, op.weights},
-        {DNNL_ARG_DST, wrap(op.dstDesc, engine, dst)}};
+        {DNNL_ARG_DST, wrap(op.dstDesc, engine, ipDst)}};
     if (op.bias)
       args[DNNL_ARG_BIAS] = op.bias;
     if (op.scratchDesc.get_size())
       args[DNNL_ARG_SCRATCHPAD] = wrap(op.scratchDesc, engine, ws);
     op.primitive.execute(exec->stream, args);
     exec->stream.wait();
-    applyEltwise(op.manualAct, static_cast<float *>(dst), op.dstElements);
+    if (epilogue)
+      runEpilogue(op.q, exec, ws, op.dstElements,
+                  reinterpret_cast<const int32_t *>(ipDst), nullptr, dst);
+    else
+      applyEltwise(op.manualAct, static_cast<float *>(dst), op.dstElements);
   });
 }

@@ -15,7 +15,7 @@ using namespace qrt;
 
 namespace {
 
-void checkReserved(const int64_t (&reserved)[2]) {
+template <size_t N> void checkReserved(const int64_t (&reserved)[N]) {
   for (int64_t r : reserved)
     require(r == 0, "reserved fields must be zero");
 }
@@ -99,7 +99,76 @@ struct ConcatOp : Op {
   std::vector<int> inputs; // caller's index of each non-empty input
   dnnl::memory::desc dstDesc, scratchDesc;
   int32_t numInputs = 0;
+  // qrt_concat_quantized_init: our loop, rescaling by steps.
+  bool quantized = false;
+  int32_t dstType = QRT_S8;
+  qrt_qparam dstQ{};
+  std::vector<int32_t> srcTypes;
+  std::vector<qrt_qparam> srcQ;
+  std::vector<int64_t> sizes; // along the axis
+  int64_t outer = 0, inner = 0, total = 0;
 };
+
+/// dst[i] = sat(rne(src[i] * srcStep / dstStep)) in double.
+template <typename S, typename D>
+void rescale(const S *src, D *dst, int64_t n, double srcStep, double dstStep) {
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = saturateRound<D>(double(src[i]) * srcStep / dstStep);
+}
+
+template <typename D>
+void rescaleFrom(int32_t srcType, const void *src, D *dst, int64_t n,
+                 double srcStep, double dstStep) {
+  if (srcType == QRT_U8)
+    rescale(static_cast<const uint8_t *>(src), dst, n, srcStep, dstStep);
+  else
+    rescale(static_cast<const int8_t *>(src), dst, n, srcStep, dstStep);
+}
+
+void runQuantizedConcat(const ConcatOp &op, qrt_exec *exec,
+                        const void *const *srcs, void *dst) {
+  const size_t count = op.srcQ.size();
+  float maxStep = 0;
+  float *steps = reinterpret_cast<float *>(workspaceOf(exec, op));
+  for (size_t i = 0; i < count; ++i) {
+    steps[i] = stepOf(exec, op.srcQ[i], "src_q");
+    maxStep = std::max(maxStep, steps[i]);
+  }
+  float dstStep;
+  if (isStatic(op.dstQ)) {
+    dstStep = op.dstQ.step;
+  } else {
+    dstStep = maxStep;
+    writeStep(exec, op.dstQ.slot, dstStep);
+  }
+  if (op.outer * op.inner * op.total == 0)
+    return;
+  for (size_t i = 0; i < count; ++i)
+    if (op.sizes[i] && !srcs[i])
+      fail(QRT_ERR_NULL_POINTER, "input ", i, " is NULL");
+  const int64_t rowBytes = op.total * op.inner;
+#pragma omp parallel for num_threads(loopThreads(op.outer *rowBytes))          \
+    schedule(static)
+  for (int64_t o = 0; o < op.outer; ++o) {
+    int64_t offset = o * rowBytes;
+    for (size_t i = 0; i < count; ++i) {
+      const int64_t n = op.sizes[i] * op.inner;
+      if (!n)
+        continue;
+      const char *from = static_cast<const char *>(srcs[i]) + o * n;
+      char *to = static_cast<char *>(dst) + offset;
+      offset += n;
+      if (op.srcTypes[i] == op.dstType && steps[i] == dstStep)
+        std::memcpy(to, from, n);
+      else if (op.dstType == QRT_U8)
+        rescaleFrom(op.srcTypes[i], from, reinterpret_cast<uint8_t *>(to), n,
+                    steps[i], dstStep);
+      else
+        rescaleFrom(op.srcTypes[i], from, reinterpret_cast<int8_t *>(to), n,
+                    steps[i], dstStep);
+    }
+  }
+}
 
 struct TransposeOp : Op {
   static constexpr OpKind Kind = OpKind::Transpose;
@@ -156,9 +225,11 @@ void upsample(const UpsamplingOp &op, const T *src, T *dst) {
 // Concat
 //===----------------------------------------------------------------------===//
 
-extern "C" int32_t qrt_concat_init(qrt_model *model, int32_t opId,
-                                   const qrt_concat_desc *desc,
-                                   const int64_t *axisSizes) {
+/// Both concat inits; srcQ is NULL for the byte-moving one.
+static int32_t initConcat(qrt_model *model, int32_t opId,
+                          const qrt_concat_desc *desc, const int64_t *axisSizes,
+                          const int32_t *srcTypes, const qrt_qparam *srcQ,
+                          bool quantized) {
   return guarded(opId, "concat", [&] {
     checkInit(model, opId, desc, desc ? desc->abi_version : 0);
     const qrt_concat_desc &d = *desc;
@@ -182,6 +253,30 @@ extern "C" int32_t qrt_concat_init(qrt_model *model, int32_t opId,
     op->numInputs = d.num_inputs;
     const int64_t outer = product(Dims(out.begin(), out.begin() + axis));
     const int64_t inner = product(Dims(out.begin() + axis + 1, out.end()));
+    if (quantized) {
+      requireDtype(d.dtype, "quantized concat", {QRT_S8, QRT_U8});
+      requireNonNull(srcQ, "src_q");
+      op->quantized = true;
+      op->dstType = d.dtype;
+      checkQParam(d.dst_q, "dst_q", *op);
+      op->dstQ = d.dst_q;
+      for (int32_t i = 0; i < d.num_inputs; ++i) {
+        const int32_t type = srcTypes ? srcTypes[i] : d.dtype;
+        requireDtype(type, "quantized concat input", {QRT_S8, QRT_U8});
+        const std::string what = "src_q[" + std::to_string(i) + "]";
+        checkQParam(srcQ[i], what.c_str(), *op);
+        op->srcTypes.push_back(type);
+        op->srcQ.push_back(srcQ[i]);
+        op->sizes.push_back(axisSizes[i]);
+      }
+      op->outer = outer;
+      op->inner = inner;
+      op->total = total;
+      op->workspaceBytes = d.num_inputs * sizeof(float); // resolved steps
+      op->info = "loop (copy or rescale)";
+      install(model, opId, std::move(op));
+      return;
+    }
     if (outer * inner * total == 0) {
       op->info = "empty";
       install(model, opId, std::move(op));
@@ -204,11 +299,33 @@ extern "C" int32_t qrt_concat_init(qrt_model *model, int32_t opId,
   });
 }
 
+extern "C" int32_t qrt_concat_init(qrt_model *model, int32_t opId,
+                                   const qrt_concat_desc *desc,
+                                   const int64_t *axisSizes) {
+  return initConcat(model, opId, desc, axisSizes, nullptr, nullptr, false);
+}
+
+extern "C" int32_t qrt_concat_quantized_init(qrt_model *model, int32_t opId,
+                                             const qrt_concat_desc *desc,
+                                             const int64_t *axisSizes,
+                                             const int32_t *srcTypes,
+                                             const qrt_qparam *srcQ) {
+  return initConcat(model, opId, desc, axisSizes, srcTypes, srcQ, true);
+}
+
 extern "C" int32_t qrt_concat_run(qrt_model *model, qrt_exec *exec,
                                   int32_t opId, const void *const *srcs,
                                   void *dst) {
   return guarded(opId, "concat", [&] {
     const ConcatOp &op = lookupAs<ConcatOp>(model, exec, opId);
+    if (op.quantized) {
+      if (op.outer * op.inner * op.total != 0) {
+        requireNonNull(srcs, "srcs");
+        requireNonNull(dst, "dst");
+      }
+      ThreadScope threads(model->numThreads);
+      return runQuantizedConcat(op, exec, srcs, dst);
+    }
     if (!op.primitive)
       return;
     requireNonNull(srcs, "srcs");

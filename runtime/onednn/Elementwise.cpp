@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace qrt;
 
 namespace {
 
-void checkReserved(const int64_t (&reserved)[2]) {
+template <size_t N> void checkReserved(const int64_t (&reserved)[N]) {
   for (int64_t r : reserved)
     require(r == 0, "reserved fields must be zero");
 }
@@ -41,7 +42,34 @@ struct ActivationOp : Op {
   // `then` is selu's lambda scaling; eltwise primitives have no scale.
   dnnl::eltwise_forward primitive, then;
   bool useLoop = false;
+  int32_t dtype = QRT_F32;
+  qrt_qparam q{}; // s8/u8 clip: the step of the bounds
 };
+
+/// relu / leaky / clip on integers with an unchanged step (qrt.h).
+template <typename T>
+void int8Activation(const ActivationOp &op, qrt_exec *exec, const T *src,
+                    T *dst) {
+  const int64_t n = op.n;
+  const qrt_eltwise e = op.act;
+  int lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+  if (e.kind == QRT_ELTWISE_RELU) {
+    lo = std::max(lo, 0);
+  } else if (e.kind == QRT_ELTWISE_CLIP) {
+    const double step = stepOf(exec, op.q, "q");
+    lo = saturateRound<T>(double(e.alpha) / step);
+    hi = saturateRound<T>(double(e.beta) / step);
+  } else if (e.kind == QRT_ELTWISE_LEAKY) {
+    const double alpha = e.alpha;
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = src[i] < 0 ? saturateRound<T>(alpha * double(src[i])) : src[i];
+    return;
+  }
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = static_cast<T>(std::min<int>(std::max<int>(src[i], lo), hi));
+}
 
 } // namespace
 
@@ -50,7 +78,7 @@ extern "C" int32_t qrt_activation_init(qrt_model *model, int32_t opId,
   return guarded(opId, "activation", [&] {
     checkInit(model, opId, desc, desc ? desc->abi_version : 0);
     const qrt_activation_desc &d = *desc;
-    requireDtype(d.dtype, "activation", {QRT_F32});
+    requireDtype(d.dtype, "activation", {QRT_F32, QRT_S8, QRT_U8});
     require(d.num_elements >= 0, "num_elements must be >= 0, got ",
             d.num_elements);
     checkEltwise(d.act, "act");
@@ -59,8 +87,21 @@ extern "C" int32_t qrt_activation_init(qrt_model *model, int32_t opId,
     auto op = std::make_unique<ActivationOp>();
     op->act = d.act;
     op->n = d.num_elements;
+    op->dtype = d.dtype;
     DnnlEltwise e;
-    if (d.act.kind == QRT_ELTWISE_NONE || op->n == 0) {
+    if (d.dtype != QRT_F32) {
+      const int32_t k = d.act.kind;
+      if (k != QRT_ELTWISE_NONE && k != QRT_ELTWISE_RELU &&
+          k != QRT_ELTWISE_LEAKY && k != QRT_ELTWISE_CLIP)
+        fail(QRT_ERR_UNSUPPORTED, "act ", eltwiseName(k), " on ",
+             dtypeName(d.dtype), " (only relu, leaky and clip keep the step)");
+      if (k == QRT_ELTWISE_CLIP) {
+        checkQParam(d.q, "q", *op);
+        op->q = d.q;
+      }
+      op->useLoop = true;
+      op->info = k == QRT_ELTWISE_NONE ? "copy" : "loop";
+    } else if (d.act.kind == QRT_ELTWISE_NONE || op->n == 0) {
       op->info = "copy";
     } else if (!toDnnl(d.act, e)) {
       op->useLoop = true;
@@ -93,6 +134,12 @@ extern "C" int32_t qrt_activation_run(qrt_model *model, qrt_exec *exec,
     requireNonNull(src, "src");
     requireNonNull(dst, "dst");
     ThreadScope threads(model->numThreads);
+    if (op.dtype == QRT_S8)
+      return int8Activation(op, exec, static_cast<const int8_t *>(src),
+                            static_cast<int8_t *>(dst));
+    if (op.dtype == QRT_U8)
+      return int8Activation(op, exec, static_cast<const uint8_t *>(src),
+                            static_cast<uint8_t *>(dst));
     if (!op.primitive) {
       if (src != dst)
         std::memmove(dst, src, op.n * sizeof(float));

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 using namespace qrt;
 
@@ -106,8 +107,11 @@ template <typename T> void poolLoop(const PoolOp &op, const T *src, T *dst) {
                     : std::max<int64_t>(wd.end - wd.begin, 0) *
                           std::max<int64_t>(wh.end - wh.begin, 0) *
                           std::max<int64_t>(ww.end - ww.begin, 0);
-            y[index] = count ? static_cast<T>(sum / count)
-                             : std::numeric_limits<T>::quiet_NaN();
+            if constexpr (std::is_floating_point_v<T>)
+              y[index] = count ? static_cast<T>(sum / count)
+                               : std::numeric_limits<T>::quiet_NaN();
+            else // the step is unchanged; 0 stands for NaN
+              y[index] = count ? saturateRound<T>(sum / count) : 0;
           }
         }
       }
@@ -156,10 +160,10 @@ void checkPoolDesc(const qrt_pooling_desc &d, PoolGeometry &g) {
   require(d.batch >= 1 && d.channels >= 1,
           "batch and channels must be positive, got ", d.batch, " and ",
           d.channels);
-  if (d.kind == QRT_POOL_MAX)
-    requireDtype(d.dtype, "pooling", {QRT_F32, QRT_S8, QRT_U8});
+  if (d.kind == QRT_POOL_SUM)
+    requireDtype(d.dtype, "sum pooling", {QRT_F32});
   else
-    requireDtype(d.dtype, "avg/sum pooling", {QRT_F32});
+    requireDtype(d.dtype, "max/avg pooling", {QRT_F32, QRT_S8, QRT_U8});
   for (int64_t r : d.reserved)
     require(r == 0, "reserved fields must be zero");
   g.planes = d.batch * d.channels;
@@ -224,7 +228,16 @@ extern "C" int32_t qrt_pooling_init(qrt_model *model, int32_t opId,
     op->countIncludePad = d.count_include_pad;
     ThreadScope threads(model->numThreads);
 
-    op->useLoop = hasEmptyWindow(g);
+    // s8/u8 avg with count_include_pad and a 'full' window hanging over
+    // the padded end: rescaling oneDNN's rounded integers would round
+    // twice, so our loop computes those.
+    bool overhang = false;
+    for (int i = 0; i < kDims; ++i)
+      overhang = overhang || (g.out[i] - 1) * g.stride[i] + g.kernel[i] >
+                                 g.in[i] + g.padBegin[i] + g.padEnd[i];
+    op->useLoop =
+        hasEmptyWindow(g) || (d.dtype != QRT_F32 && d.kind == QRT_POOL_AVG &&
+                              d.count_include_pad && overhang);
     if (!op->useLoop) {
       const int offset = kDims - d.num_spatial;
       Dims src = {d.batch, d.channels}, dst = src;

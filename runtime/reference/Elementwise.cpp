@@ -10,50 +10,53 @@ namespace ref {
 
 using namespace detail;
 
-float activate(const ActivationParams &params, float input) {
-  // Evaluated in double and rounded once, so the oracle is as close to the
-  // exact function as a float can be.
-  const double x = input;
+double activateDouble(const ActivationParams &params, double x) {
   const double alpha = params.alpha;
   switch (params.kind) {
   case ActivationKind::Identity:
-    return input;
+    return x;
   case ActivationKind::Relu:
-    return x > 0 ? input : 0.0f;
+    return x > 0 ? x : 0.0;
   case ActivationKind::Sigmoid:
-    return static_cast<float>(1.0 / (1.0 + std::exp(-x)));
+    return 1.0 / (1.0 + std::exp(-x));
   case ActivationKind::Tanh:
-    return static_cast<float>(std::tanh(x));
+    return std::tanh(x);
   case ActivationKind::SoftRelu:
     // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp() never overflows.
-    return static_cast<float>(std::max(x, 0.0) +
-                              std::log1p(std::exp(-std::fabs(x))));
+    return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
   case ActivationKind::SoftSign:
-    return static_cast<float>(x / (1.0 + std::fabs(x)));
+    return x / (1.0 + std::fabs(x));
   case ActivationKind::LeakyRelu:
-    return static_cast<float>(x > 0 ? x : alpha * x);
+    return x > 0 ? x : alpha * x;
   case ActivationKind::Elu:
-    return static_cast<float>(x > 0 ? x : alpha * std::expm1(x));
+    return x > 0 ? x : alpha * std::expm1(x);
   case ActivationKind::Selu: {
     // Constants of Klambauer et al. 2017, as used by MXNet.
     const double lambda = 1.0507009873554804934193349852946;
     const double seluAlpha = 1.6732632423543772848170429916717;
-    return static_cast<float>(lambda * (x > 0 ? x : seluAlpha * std::expm1(x)));
+    return lambda * (x > 0 ? x : seluAlpha * std::expm1(x));
   }
   case ActivationKind::Gelu:
-    return static_cast<float>(0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))));
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
   case ActivationKind::Clip:
-    return std::min(std::max(input, params.alpha), params.beta);
+    return std::min(std::max(x, alpha), double(params.beta));
   case ActivationKind::Square:
-    return static_cast<float>(x * x);
+    return x * x;
   case ActivationKind::Sqrt:
-    return static_cast<float>(std::sqrt(x));
+    return std::sqrt(x);
   case ActivationKind::Exp:
-    return static_cast<float>(std::exp(x));
+    return std::exp(x);
   case ActivationKind::Abs:
-    return std::fabs(input);
+    return std::fabs(x);
   }
-  return input;
+  return x;
+}
+
+float activate(const ActivationParams &params, float input) {
+  // Evaluated in double and rounded once, so the oracle is as close to the
+  // exact function as a float can be. (Identity, relu, clip and abs are
+  // exact either way.)
+  return static_cast<float>(activateDouble(params, input));
 }
 
 Status activation(ConstF32 input, const ActivationParams &params, F32 output) {

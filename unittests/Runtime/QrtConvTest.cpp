@@ -278,6 +278,25 @@ TEST(QrtConv, FusedPostOps) {
   }
 }
 
+TEST(QrtConv, SameAlgorithmAroundSum) {
+  // oneDNN 2.6.3's AVX-512 brgconv gives the second of two eltwise post-ops
+  // with one algorithm the first one's parameters (relu/leaky, selu/elu,
+  // two clips: 2-11% errors); the runtime runs such chains as loops.
+  seed(8);
+  const qrt_eltwise relu{QRT_ELTWISE_RELU, 0, 0, 0};
+  const qrt_eltwise leaky{QRT_ELTWISE_LEAKY, 0.2f, 0, 0};
+  const qrt_eltwise selu{QRT_ELTWISE_SELU, 0, 0, 0};
+  const qrt_eltwise elu{QRT_ELTWISE_ELU, 0.5f, 0, 0};
+  const qrt_eltwise clipA{QRT_ELTWISE_CLIP, -1.f, 1.f, 0};
+  const qrt_eltwise clipB{QRT_ELTWISE_CLIP, -0.5f, 0.25f, 0};
+  const ConvCase c = randomConv(2);
+  checkFused(c, leaky, true, 0.75f, relu, false);
+  checkFused(c, relu, true, 0.75f, leaky, true);
+  checkFused(c, selu, true, 0.75f, elu, false);
+  checkFused(c, elu, true, 0.75f, selu, false);
+  checkFused(c, clipA, true, 0.75f, clipB, false);
+}
+
 TEST(QrtConv, PaddingOnlyWindowsWithSumAndEltwise) {
   // Kernel 1 with pads 2: outputs whose window is all padding. oneDNN
   // 2.6.3's brgconv crashes here with sum + eltwise post-ops.
@@ -493,9 +512,9 @@ TEST(QrtFc, BadDescriptors) {
   EXPECT_QRT_ERROR(qrt_fc_init(model.get(), 0, &d, weight.data(), 0, 0),
                    QRT_ERR_INVALID_ARGUMENT, "num_hidden must be positive");
   d.num_hidden = 3;
-  d.num_scales = 3;
+  d.num_weight_steps = 3;
   EXPECT_QRT_ERROR(qrt_fc_init(model.get(), 0, &d, weight.data(), 0, 0),
-                   QRT_ERR_INVALID_ARGUMENT, "fp32 takes no output scales");
+                   QRT_ERR_INVALID_ARGUMENT, "fp32 takes no weight steps");
 }
 
 //===----------------------------------------------------------------------===//

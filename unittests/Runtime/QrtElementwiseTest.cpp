@@ -85,7 +85,7 @@ TEST(QrtActivation, BadDescriptors) {
   EXPECT_QRT_ERROR(qrt_activation_init(model.get(), 0, &d), QRT_ERR_UNSUPPORTED,
                    "activation dtype s32");
   d.dtype = QRT_F32;
-  d.reserved[1] = 1;
+  d.reserved[0] = 1;
   EXPECT_QRT_ERROR(qrt_activation_init(model.get(), 0, &d),
                    QRT_ERR_INVALID_ARGUMENT, "reserved");
 }

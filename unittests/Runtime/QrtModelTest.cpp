@@ -276,8 +276,9 @@ TEST(QrtModel, Copy) {
 TEST(QrtModel, DescriptorLayoutIsPinned) {
   // The compiler embeds descriptor bytes; a layout change must bump the
   // version. (The header pins these with static asserts too.)
-  EXPECT_EQ(QRT_ABI_VERSION, 1u);
-  EXPECT_EQ(sizeof(qrt_conv_desc), 312u);
+  EXPECT_EQ(QRT_ABI_VERSION, 2u);
+  EXPECT_EQ(sizeof(qrt_qparam), 8u);
+  EXPECT_EQ(sizeof(qrt_conv_desc), 320u);
   EXPECT_EQ(sizeof(qrt_fc_desc), 144u);
   EXPECT_EQ(sizeof(qrt_pooling_desc), 208u);
   EXPECT_EQ(sizeof(qrt_batch_norm_desc), 96u);
@@ -291,6 +292,8 @@ TEST(QrtModel, DescriptorLayoutIsPinned) {
   EXPECT_EQ(sizeof(qrt_slice_desc), 232u);
   EXPECT_EQ(sizeof(qrt_upsampling_desc), 88u);
   EXPECT_EQ(sizeof(qrt_crop_desc), 128u);
+  EXPECT_EQ(sizeof(qrt_quantize_desc), 56u);
+  EXPECT_EQ(sizeof(qrt_quantized_add_desc), 80u);
   // Descriptors are read from (possibly unaligned-to-64) constant bytes.
   alignas(8) unsigned char bytes[sizeof(qrt_scalar_desc)] = {};
   qrt_scalar_desc d{};

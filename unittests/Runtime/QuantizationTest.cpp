@@ -225,3 +225,115 @@ TEST(QuantizedFullyConnectedProperty, EqualsFloatFc) {
       ASSERT_EQ(static_cast<float>(intOut[i]), floatOut[i]);
   }
 }
+
+//===----------------------------------------------------------------------===//
+// The int8 contract with steps (hand-computed)
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename T> QTensor qview(const Buffer<T> &b, QType type, float s) {
+  return {type, b.values.data(), b.shape, s};
+}
+template <typename T> QOutput qout(Buffer<T> &b, QType type, float s) {
+  return {type, b.values.data(), b.shape, s};
+}
+} // namespace
+
+TEST(Int8Steps, DynamicStepAndBias) {
+  EXPECT_EQ(dynamicStep(127.5, QType::S8), 1.f);
+  EXPECT_EQ(dynamicStep(0, QType::U8), float(1 / 255.5));
+  Floats data({3}, {-2.f, 1.f, std::numeric_limits<float>::infinity()});
+  EXPECT_EQ(dynamicStepOf(qview(data, QType::F32, 1), QType::S8),
+            float(2 / 127.5));
+  // 1.25 / (0.5 * 1) = 2.5 -> 2; 3.5 -> 4; the clamp at (2^31 - 1) / 2.
+  EXPECT_EQ(quantizeBias(1.25f, 0.5f, 1.f), 2);
+  EXPECT_EQ(quantizeBias(-1.75f, 0.5f, 1.f), -4);
+  EXPECT_EQ(quantizeBias(1e10f, 1e-3f, 1e-3f), 1073741823);
+  EXPECT_EQ(quantizeBias(-1e10f, 1e-3f, 1e-3f), -1073741823);
+}
+
+TEST(Int8Steps, ConvertQuantized) {
+  // f32 -> s8 step 0.5: 0.25 -> 0.5 -> 0, 0.75 -> 1.5 -> 2, saturation.
+  Floats x({5}, {0.25f, 0.75f, -0.75f, 100.f, -100.f});
+  Buffer<int8_t> q({5});
+  ASSERT_OK(
+      convertQuantized(qview(x, QType::F32, 1), qout(q, QType::S8, 0.5f)));
+  EXPECT_EQ(q.values, (std::vector<int8_t>{0, 2, -2, 127, -128}));
+  // s32 step 0.25 -> u8 step 0.5 (requantize): 5 * 0.25 / 0.5 = 2.5 -> 2.
+  Buffer<int32_t> acc({3}, {5, 7, -9});
+  Buffer<uint8_t> u({3});
+  ASSERT_OK(convertQuantized(qview(acc, QType::S32, 0.25f),
+                             qout(u, QType::U8, 0.5f)));
+  EXPECT_EQ(u.values, (std::vector<uint8_t>{2, 4, 0}));
+  // Dequantize.
+  Floats back({3});
+  ASSERT_OK(
+      convertQuantized(qview(u, QType::U8, 0.5f), qout(back, QType::F32, 1)));
+  EXPECT_EQ(back.values, (std::vector<float>{1.f, 2.f, 0.f}));
+}
+
+TEST(Int8Steps, ConvWithTanhIntoU8AndSum) {
+  // One output: x = [2, 4] (u8, step 0.25), w = [1, -3] (steps 0.5),
+  // bias 0.3 -> rne(0.3 / 0.125) = rne(2.4) = 2; acc = 2 - 12 + 2 = -8,
+  // real -1. tanh(-1) = -0.76 saturates to 0 in u8; with the sum
+  // 0.5 * (10 * 0.2) = 1 it becomes 0.238..., / 0.01 -> 24.
+  Buffer<uint8_t> x({1, 2, 1}, {2, 4});
+  Buffer<int8_t> w({1, 2, 1}, {1, -3});
+  Floats b({1}, {0.3f});
+  Int8ConvParams p;
+  p.weightSteps = {0.5f};
+  p.act = ActivationParams::of(ActivationKind::Tanh);
+  Buffer<uint8_t> y({1, 1, 1});
+  ASSERT_OK(int8Conv(qview(x, QType::U8, 0.25f), w.cref(), b.cref(), p,
+                     QTensor(), qout(y, QType::U8, 0.01f)));
+  EXPECT_EQ(y.values[0], 0);
+  Buffer<int8_t> s({1, 1, 1}, {10});
+  p.sumScale = 0.5f;
+  ASSERT_OK(int8Conv(qview(x, QType::U8, 0.25f), w.cref(), b.cref(), p,
+                     qview(s, QType::S8, 0.2f), qout(y, QType::U8, 0.01f)));
+  EXPECT_EQ(y.values[0], 24); // 100 * (1 - tanh(1)) = 23.84
+  Floats real({1, 1, 1});
+  p.act = ActivationParams();
+  ASSERT_OK(int8Conv(qview(x, QType::U8, 0.25f), w.cref(), b.cref(), p,
+                     QTensor(), qout(real, QType::F32, 1)));
+  EXPECT_EQ(real.values[0], -1.f);
+}
+
+TEST(Int8Steps, PoolConcatAddActivation) {
+  // avg of {1, 2} = 1.5 -> 2, of {2, 3} = 2.5 -> 2 (ties to even).
+  Buffer<int8_t> x({1, 1, 4}, {1, 2, 2, 3});
+  PoolParams avg;
+  avg.kind = PoolKind::Avg;
+  avg.kernel = {2};
+  avg.strides = {2};
+  Buffer<int8_t> pooled({1, 1, 2});
+  ASSERT_OK(
+      int8Pool(qview(x, QType::S8, 0.1f), avg, qout(pooled, QType::S8, 0.1f)));
+  EXPECT_EQ(pooled.values, (std::vector<int8_t>{2, 2}));
+  // Concat: u8 step 0.5 into s8 step 0.25 doubles (and saturates).
+  Buffer<uint8_t> a({1, 2}, {3, 100});
+  Buffer<int8_t> c({1, 2}, {-5, 7});
+  Buffer<int8_t> cat({1, 4});
+  ASSERT_OK(int8Concat({qview(a, QType::U8, 0.5f), qview(c, QType::S8, 0.25f)},
+                       1, qout(cat, QType::S8, 0.25f)));
+  EXPECT_EQ(cat.values, (std::vector<int8_t>{6, 127, -5, 7}));
+  // Add: 3 * 0.5 + (-5) * 0.25 = 0.25 -> relu -> / 0.1 = 2.5 -> 2.
+  Buffer<uint8_t> a1({1}, {3});
+  Buffer<int8_t> c1({1}, {-5});
+  Buffer<uint8_t> sum({1});
+  ASSERT_OK(int8Add(qview(a1, QType::U8, 0.5f), qview(c1, QType::S8, 0.25f),
+                    ActivationParams::of(ActivationKind::Relu),
+                    qout(sum, QType::U8, 0.1f)));
+  EXPECT_EQ(sum.values[0], 2);
+  // Clip [-0.3, 0.25] at step 0.1: bounds rne(-3) = -3, rne(2.5) = 2.
+  Buffer<int8_t> v({4}, {-100, -2, 2, 100});
+  Buffer<int8_t> clipped({4});
+  ASSERT_OK(int8Activation(qview(v, QType::S8, 0.1f),
+                           ActivationParams::clip(-0.3f, 0.25f),
+                           qout(clipped, QType::S8, 0.1f)));
+  EXPECT_EQ(clipped.values, (std::vector<int8_t>{-3, -2, 2, 2}));
+  ASSERT_OK(int8Activation(qview(v, QType::S8, 0.1f),
+                           ActivationParams::leakyRelu(0.25f),
+                           qout(clipped, QType::S8, 0.1f)));
+  EXPECT_EQ(clipped.values, (std::vector<int8_t>{-25, 0, 2, 100})); // -0.5->0
+}

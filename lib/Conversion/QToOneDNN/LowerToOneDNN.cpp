@@ -9,8 +9,10 @@
 
 #include "QDialect/Conversion/MemoryPlan.h"
 #include "QDialect/Conversion/Passes.h"
+#include "QDialect/IR/Constants.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/ShapeInference.h"
+#include "QDialect/IR/TensorNames.h"
 
 #include "qrt/qrt.h"
 
@@ -18,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/JSON.h"
 
@@ -39,17 +42,31 @@ struct Storage {
   int64_t index; ///< input number, weight number, or buffer request
 };
 
+/// A constant argument of an init call: a weight of the model, bytes
+/// made at compile time (steps, sizes), or NULL.
+struct InitArg {
+  Value weight;
+  std::vector<uint8_t> bytes;
+  bool isNull() const { return !weight && bytes.empty(); }
+};
+
 /// One runtime op: its qrt entry points, descriptor bytes and operands.
 struct Step {
   Operation *op;
-  std::string name; ///< qrt_<name>_init / _run
+  std::string name;     ///< qrt_<name>_run (and _init unless initName)
+  std::string initName; ///< qrt_<initName>_init when it differs
   std::vector<uint8_t> desc;
-  /// Extra constant data for init besides weights (concat axis sizes).
-  std::vector<int64_t> initInts;
-  SmallVector<Value> initWeights; ///< null Value = NULL pointer
-  SmallVector<Value> runInputs;   ///< null Value = NULL pointer
-  bool inputsAsArray = false;     ///< concat: srcs passed as an array
+  SmallVector<InitArg> initArgs; ///< after (model, id, desc)
+  SmallVector<Value> runInputs;  ///< null Value = NULL pointer
+  bool inputsAsArray = false;    ///< concat: srcs passed as an array
 };
+
+template <typename T> std::vector<uint8_t> arrayBytes(ArrayRef<T> values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(T));
+  if (!values.empty())
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
 
 template <typename T> std::vector<uint8_t> bytesOf(const T &desc) {
   std::vector<uint8_t> bytes(sizeof(T));
@@ -66,6 +83,33 @@ int64_t byteSize(Type type) {
   else if (element.isIntOrFloat())
     width = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
   return shaped.getNumElements() * width;
+}
+
+/// The runtime dtype of a tensor element: quantized tensors by their
+/// storage, except that i32 accumulators are held as f32 real values (the
+/// runtime never materialises an int32 tensor of unknown scale).
+int32_t qrtDtype(Type element) {
+  if (auto quantized = llvm::dyn_cast<quant::QuantizedType>(element)) {
+    if (quantized.getStorageTypeIntegralWidth() == 32)
+      return QRT_F32;
+    return quantized.isSigned() ? QRT_S8 : QRT_U8;
+  }
+  if (element.isInteger(8))
+    return element.isUnsignedInteger() ? QRT_U8 : QRT_S8;
+  if (element.isInteger(32))
+    return QRT_S32;
+  return QRT_F32;
+}
+
+int32_t qrtDtypeOf(Value value) {
+  return qrtDtype(llvm::cast<ShapedType>(value.getType()).getElementType());
+}
+
+/// Whether a tensor holds 8-bit quantized values.
+bool isQuantized8(Value value) {
+  Type element = llvm::cast<ShapedType>(value.getType()).getElementType();
+  auto quantized = llvm::dyn_cast<quant::QuantizedType>(element);
+  return quantized && quantized.getStorageTypeIntegralWidth() == 8;
 }
 
 /// Manifest spelling of an element type, or empty if q cannot run it yet.
@@ -111,6 +155,9 @@ private:
   FailureOr<Value> requireConstant(Operation *op, Value value,
                                    llvm::StringRef what);
   LogicalResult requireRuntimeValue(Operation *op, Value value);
+  LogicalResult prepareInt8();
+  qrt_qparam qparamOf(Value value);
+  qrt_qparam defineQParam(Value result);
   void emit(const MemoryPlan &plan);
   std::string manifest(const MemoryPlan &plan);
 
@@ -131,6 +178,9 @@ private:
   SmallVector<Value> weights;
   std::vector<Step> steps;
   unsigned globalCounter = 0;
+  /// Steps of dynamically scaled tensors: slots of the qrt_exec.
+  llvm::DenseMap<Value, qrt_qparam> dynamicSteps;
+  int32_t numSlots = 0;
 };
 
 } // namespace
@@ -163,11 +213,6 @@ LogicalResult Lowering::requireRuntimeValue(Operation *op, Value value) {
 }
 
 LogicalResult Lowering::describe(Operation *op, Step &step) {
-  for (Type type : llvm::concat<const Type>(op->getOperandTypes(),
-                                            op->getResultTypes()))
-    if (!llvm::cast<ShapedType>(type).getElementType().isF32())
-      return op->emitOpError("is quantized; only fp32 ops lower to the "
-                             "runtime so far");
   auto data = [&](Value v) -> LogicalResult {
     if (failed(requireRuntimeValue(op, v)))
       return failure();
@@ -178,8 +223,25 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
     auto w = requireConstant(op, v, what);
     if (failed(w))
       return failure();
-    step.initWeights.push_back(*w);
+    step.initArgs.push_back({*w, {}});
     return success();
+  };
+  auto stepsOf = [&](Value weight) {
+    // Per-channel (or one) weight steps from the quantized weight's type.
+    Type element = llvm::cast<ShapedType>(weight.getType()).getElementType();
+    std::vector<float> values;
+    if (auto perAxis =
+            llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(element))
+      for (double v : perAxis.getScales())
+        values.push_back(v);
+    else if (auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(element))
+      values.push_back(uniform.getScale());
+    return values;
+  };
+
+  auto passScale = [&](Value input, Value result) {
+    if (isQuantized8(input))
+      dynamicSteps[result] = qparamOf(input);
   };
 
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
@@ -223,13 +285,29 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
           d.postsum_act = eltwiseOf(conv.getPostsumAct());
           sum = conv.getSum();
         }
+        std::vector<float> weightSteps;
+        if (isQuantized8(conv.getInput())) {
+          d.src_dtype = qrtDtypeOf(conv.getInput());
+          d.src_q = qparamOf(conv.getInput());
+          d.weight_dtype = QRT_S8;
+          weightSteps = stepsOf(conv.getWeight());
+          d.num_weight_steps = weightSteps.size();
+          d.dst_dtype = qrtDtypeOf(conv.getResult());
+          if (d.dst_dtype != QRT_F32)
+            d.dst_q = defineQParam(conv.getResult());
+          if (sum) {
+            d.sum_dtype = qrtDtypeOf(sum);
+            if (d.sum_dtype != QRT_F32)
+              d.sum_q = qparamOf(sum);
+          }
+        }
         step.name = "conv";
         step.desc = bytesOf(d);
         if (failed(weight(conv.getWeight(), "the weight")) ||
             failed(weight(conv.getBias(), "the bias")) ||
             failed(data(conv.getInput())))
           return failure();
-        step.initWeights.push_back(Value()); // no output scales in fp32
+        step.initArgs.push_back({Value(), arrayBytes<float>(weightSteps)});
         if (sum && failed(requireRuntimeValue(op, sum)))
           return failure();
         step.runInputs.push_back(sum);
@@ -248,12 +326,23 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
             d.has_bias = fc.getBias() != nullptr;
             if constexpr (std::is_same_v<decltype(fc), FusedFullyConnectedOp>)
               d.act = eltwiseOf(fc.getAct());
+            std::vector<float> weightSteps;
+            if (isQuantized8(fc.getInput())) {
+              d.src_dtype = qrtDtypeOf(fc.getInput());
+              d.src_q = qparamOf(fc.getInput());
+              d.weight_dtype = QRT_S8;
+              weightSteps = stepsOf(fc.getWeight());
+              d.num_weight_steps = weightSteps.size();
+              d.dst_dtype = qrtDtypeOf(fc.getResult());
+              if (d.dst_dtype != QRT_F32)
+                d.dst_q = defineQParam(fc.getResult());
+            }
             step.name = "fc";
             step.desc = bytesOf(d);
             if (failed(weight(fc.getWeight(), "the weight")) ||
                 failed(weight(fc.getBias(), "the bias")))
               return failure();
-            step.initWeights.push_back(Value());
+            step.initArgs.push_back({Value(), arrayBytes<float>(weightSteps)});
             return data(fc.getInput());
           })
       .Case([&](PoolingOp pool) -> LogicalResult {
@@ -274,7 +363,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.count_include_pad = pool.getCountIncludePad();
         d.global_pool = pool.getGlobalPool();
         d.num_spatial = rank;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(pool.getInput());
         d.batch = in.getDimSize(0);
         d.channels = in.getDimSize(1);
         auto out = pool.getType();
@@ -289,6 +378,8 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         }
         step.name = "pooling";
         step.desc = bytesOf(d);
+        if (isQuantized8(pool.getInput()))
+          dynamicSteps[pool.getResult()] = qparamOf(pool.getInput());
         return data(pool.getInput());
       })
       .Case([&](BatchNormOp bn) -> LogicalResult {
@@ -313,9 +404,13 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
       .Case([&](ActivationOp act) -> LogicalResult {
         qrt_activation_desc d{};
         d.abi_version = QRT_ABI_VERSION;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(act.getInput());
         d.num_elements = act.getType().getNumElements();
         d.act = eltwiseOf(act.getAct());
+        if (isQuantized8(act.getInput())) {
+          d.q = qparamOf(act.getInput());
+          dynamicSteps[act.getResult()] = d.q;
+        }
         step.name = "activation";
         step.desc = bytesOf(d);
         return data(act.getInput());
@@ -382,23 +477,38 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
           return op->emitOpError(llvm::toString(axis.takeError()));
         d.axis = *axis;
         d.num_inputs = concat.getInputs().size();
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(concat.getResult());
         d.output = shapeOf(concat.getResult());
         step.name = "concat";
-        step.desc = bytesOf(d);
         step.inputsAsArray = true;
+        std::vector<int64_t> sizes;
+        std::vector<int32_t> dtypes;
+        std::vector<qrt_qparam> steps;
         for (Value v : concat.getInputs()) {
-          step.initInts.push_back(
+          sizes.push_back(
               llvm::cast<ShapedType>(v.getType()).getDimSize(*axis));
+          if (isQuantized8(v)) {
+            dtypes.push_back(qrtDtypeOf(v));
+            steps.push_back(qparamOf(v));
+          }
           if (failed(data(v)))
             return failure();
         }
+        step.initArgs.push_back({Value(), arrayBytes<int64_t>(sizes)});
+        if (isQuantized8(concat.getResult())) {
+          d.dst_q = defineQParam(concat.getResult());
+          step.initName = "concat_quantized";
+          step.initArgs.push_back({Value(), arrayBytes<int32_t>(dtypes)});
+          step.initArgs.push_back({Value(), arrayBytes<qrt_qparam>(steps)});
+        }
+        step.desc = bytesOf(d);
         return success();
       })
       .Case([&](TransposeOp transpose) -> LogicalResult {
         qrt_transpose_desc d{};
         d.abi_version = QRT_ABI_VERSION;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(transpose.getInput());
+        passScale(transpose.getInput(), transpose.getResult());
         d.input = shapeOf(transpose.getInput());
         ArrayRef<int64_t> perm = transpose.getPermutation();
         d.perm_size = perm.size();
@@ -411,7 +521,8 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
       .Case([&](SliceOp slice) -> LogicalResult {
         qrt_slice_desc d{};
         d.abi_version = QRT_ABI_VERSION;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(slice.getInput());
+        passScale(slice.getInput(), slice.getResult());
         d.input = shapeOf(slice.getInput());
         d.num_axes = slice.getBegin().size();
         auto in = slice.getInput().getType();
@@ -433,7 +544,8 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
       .Case([&](UpSamplingOp up) -> LogicalResult {
         qrt_upsampling_desc d{};
         d.abi_version = QRT_ABI_VERSION;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(up.getInput());
+        passScale(up.getInput(), up.getResult());
         d.input = shapeOf(up.getInput());
         d.scale = up.getScale();
         step.name = "upsampling";
@@ -443,7 +555,8 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
       .Case([&](CropOp crop) -> LogicalResult {
         qrt_crop_desc d{};
         d.abi_version = QRT_ABI_VERSION;
-        d.dtype = QRT_F32;
+        d.dtype = qrtDtypeOf(crop.getInput());
+        passScale(crop.getInput(), crop.getResult());
         d.input = shapeOf(crop.getInput());
         for (auto [i, v] : llvm::enumerate(crop.getOffsets()))
           d.offsets[i] = v;
@@ -453,9 +566,134 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         step.desc = bytesOf(d);
         return data(crop.getInput());
       })
+      .Case<QuantizeOp, RequantizeOp, DequantizeOp>(
+          [&](Operation *reorder) -> LogicalResult {
+            // One element-wise reorder by real value (qrt_quantize).
+            Value input = reorder->getOperand(0);
+            Value result = reorder->getResult(0);
+            qrt_quantize_desc d{};
+            d.abi_version = QRT_ABI_VERSION;
+            d.src_dtype = qrtDtypeOf(input);
+            d.dst_dtype = qrtDtypeOf(result);
+            d.num_elements =
+                llvm::cast<ShapedType>(result.getType()).getNumElements();
+            if (d.src_dtype != QRT_F32)
+              d.src_q = qparamOf(input);
+            if (d.dst_dtype != QRT_F32)
+              d.dst_q = defineQParam(result);
+            step.name = "quantize";
+            step.desc = bytesOf(d);
+            return data(input);
+          })
+      .Case([&](QuantizedAddOp add) -> LogicalResult {
+        qrt_quantized_add_desc d{};
+        d.abi_version = QRT_ABI_VERSION;
+        d.lhs_dtype = qrtDtypeOf(add.getLhs());
+        d.rhs_dtype = qrtDtypeOf(add.getRhs());
+        d.dst_dtype = qrtDtypeOf(add.getResult());
+        d.num_elements = add.getType().getNumElements();
+        d.lhs_q = qparamOf(add.getLhs());
+        d.rhs_q = qparamOf(add.getRhs());
+        if (d.dst_dtype != QRT_F32)
+          d.dst_q = defineQParam(add.getResult());
+        step.name = "quantized_add";
+        step.desc = bytesOf(d);
+        return success(succeeded(data(add.getLhs())) &&
+                       succeeded(data(add.getRhs())));
+      })
       .Default([&](Operation *) {
         return op->emitOpError("has no lowering to the runtime");
       });
+}
+
+/// The step of an 8-bit tensor: static from its type, or the slot of the
+/// op that computes it at run time.
+qrt_qparam Lowering::qparamOf(Value value) {
+  Type element = llvm::cast<ShapedType>(value.getType()).getElementType();
+  if (auto step = staticStep(element))
+    return {float(*step), 0};
+  auto it = dynamicSteps.find(value);
+  if (it != dynamicSteps.end())
+    return it->second;
+  // Raw 8-bit data: its integers are its values.
+  return {1.0f, 0};
+}
+
+/// The step of a result: static from its type, or a new slot.
+qrt_qparam Lowering::defineQParam(Value result) {
+  Type element = llvm::cast<ShapedType>(result.getType()).getElementType();
+  if (auto step = staticStep(element))
+    return {float(*step), 0};
+  qrt_qparam slot{0.0f, numSlots++};
+  dynamicSteps[result] = slot;
+  return slot;
+}
+
+/// Rewrites what the runtime's contract wants differently from the IR:
+/// int32 biases become f32 real values (the runtime re-derives the same
+/// integers, exactly while |bias| < 2^22 accumulator units), and an 8-bit
+/// sum into a conv that writes f32 is dequantized first.
+LogicalResult Lowering::prepareInt8() {
+  OpBuilder b(module.getContext());
+  auto realBias = [&](Operation *op, OpOperand &bias) -> LogicalResult {
+    auto cast = bias.get().getDefiningOp<quant::StorageCastOp>();
+    if (!cast)
+      return success();
+    auto values = readConstant<int32_t>(bias.get());
+    auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+        llvm::cast<ShapedType>(bias.get().getType()).getElementType());
+    if (!values || !perAxis)
+      return op->emitOpError("has a quantized bias that is not a per-channel "
+                             "int32 constant");
+    std::vector<float> real(values->size());
+    for (size_t c = 0; c < real.size(); ++c)
+      real[c] = float(double((*values)[c]) * perAxis.getScales()[c]);
+    b.setInsertionPoint(op);
+    std::string name =
+        nodeName(cast.getInput().getLoc()).value_or("bias");
+    bias.set(makeConstant<float>(
+        b,
+        llvm::cast<RankedTensorType>(bias.get().getType())
+            .clone(b.getF32Type()),
+        real, name + "_real"));
+    return success();
+  };
+  llvm::SetVector<Operation *> replaced;
+  auto realBiasOf = [&](Operation *op, OpOperand &bias) {
+    Operation *old = bias.get().getDefiningOp();
+    if (failed(realBias(op, bias)))
+      return failure();
+    if (old)
+      replaced.insert(old);
+    return success();
+  };
+  WalkResult result = fn.walk([&](Operation *op) {
+    if (auto conv = llvm::dyn_cast<FusedConvOp>(op)) {
+      if (conv.getBias() &&
+          failed(realBiasOf(op, conv.getBiasMutable()[0])))
+        return WalkResult::interrupt();
+      Value sum = conv.getSum();
+      if (sum && isQuantized8(sum) &&
+          qrtDtypeOf(conv.getResult()) == QRT_F32) {
+        b.setInsertionPoint(op);
+        conv.getSumMutable().assign(
+            DequantizeOp::create(b, conv.getLoc(), sum).getResult());
+      }
+    } else if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op)) {
+      if (fc.getBias() && failed(realBiasOf(op, fc.getBiasMutable()[0])))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  // The int32 biases nobody reads any more.
+  for (Operation *op : replaced)
+    while (op && op->use_empty()) {
+      Operation *input =
+          op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
+      op->erase();
+      op = input;
+    }
+  return failure(result.wasInterrupted());
 }
 
 LogicalResult Lowering::analyze() {
@@ -473,6 +711,12 @@ LogicalResult Lowering::analyze() {
              << ", which the runtime cannot take";
     storage[arg] = {Storage::Input, arg.getArgNumber()};
   }
+  for (auto [i, type] : llvm::enumerate(fn.getResultTypes()))
+    if (dtypeName(llvm::cast<ShapedType>(type).getElementType()).empty())
+      return fn.emitError("result ")
+             << i << " has type " << type
+             << "; a compiled model returns plain tensors, so dequantize "
+                "it first (q-quantize does)";
   int64_t time = 0;
   auto use = [&](Value v) {
     auto it = storage.find(v);
@@ -501,12 +745,22 @@ LogicalResult Lowering::analyze() {
       }
       continue;
     }
-    // Ops that only reinterpret their input share its storage.
-    if (llvm::isa<FlattenOp, ReshapeOp, DropoutOp>(op)) {
+    // Ops that only reinterpret their input share its storage: reshapes,
+    // the storage cast over a quantized weight, quantize of data that is
+    // already 8-bit, and dequantize of int32 accumulators (held as f32).
+    bool reinterprets =
+        llvm::isa<FlattenOp, ReshapeOp, DropoutOp, quant::StorageCastOp>(op);
+    if (auto quantize = llvm::dyn_cast<QuantizeOp>(op))
+      reinterprets = !quantize.getInput().getType().getElementType().isF32();
+    if (auto dequantize = llvm::dyn_cast<DequantizeOp>(op))
+      reinterprets = qrtDtypeOf(dequantize.getInput()) == QRT_F32;
+    if (reinterprets) {
       Value input = op.getOperand(0);
       if (!storage.count(input))
         return op.emitOpError("reads a value the lowering has not seen");
       storage[op.getResult(0)] = storage[input];
+      if (isQuantized8(input) && isQuantized8(op.getResult(0)))
+        dynamicSteps[op.getResult(0)] = qparamOf(input);
       use(input);
       continue;
     }
@@ -666,17 +920,14 @@ void Lowering::emit(const MemoryPlan &plan) {
   };
 
   // Descriptors and the concat axis sizes, as constant bytes.
-  std::vector<std::string> descNames, intsNames;
+  std::vector<std::string> descNames;
   for (auto [id, step] : llvm::enumerate(steps)) {
     descNames.push_back("__q_desc" + std::to_string(id));
     byteGlobal(descNames.back(), step.desc, false);
-    intsNames.emplace_back();
-    if (!step.initInts.empty()) {
-      intsNames.back() = "__q_ints" + std::to_string(id);
-      std::vector<uint8_t> bytes(step.initInts.size() * sizeof(int64_t));
-      std::memcpy(bytes.data(), step.initInts.data(), bytes.size());
-      byteGlobal(intsNames.back(), bytes, false);
-    }
+    for (auto [i, arg] : llvm::enumerate(step.initArgs))
+      if (!arg.bytes.empty())
+        byteGlobal("__q_init" + std::to_string(id) + "_" + std::to_string(i),
+                   arg.bytes, false);
   }
 
   // __q_generated_init(model, weights)
@@ -686,17 +937,18 @@ void Lowering::emit(const MemoryPlan &plan) {
     for (auto [id, step] : llvm::enumerate(steps)) {
       SmallVector<Value> args{model, constI32(id), pointerTo(descNames[id])};
       SmallVector<Type> types{ptr, i32, ptr};
-      if (!intsNames[id].empty()) {
-        args.push_back(pointerTo(intsNames[id]));
+      for (auto [i, arg] : llvm::enumerate(step.initArgs)) {
+        if (arg.weight)
+          args.push_back(loadPointer(table, storage[arg.weight].index));
+        else if (!arg.bytes.empty())
+          args.push_back(pointerTo("__q_init" + std::to_string(id) + "_" +
+                                   std::to_string(i)));
+        else
+          args.push_back(LLVM::ZeroOp::create(builder, loc, ptr).getResult());
         types.push_back(ptr);
       }
-      for (Value w : step.initWeights) {
-        args.push_back(w ? loadPointer(table, storage[w].index)
-                         : LLVM::ZeroOp::create(builder, loc, ptr).getResult());
-        types.push_back(ptr);
-      }
-      checkedCall(declare("qrt_" + step.name + "_init", i32, types), args,
-                  fail);
+      std::string init = step.initName.empty() ? step.name : step.initName;
+      checkedCall(declare("qrt_" + init + "_init", i32, types), args, fail);
     }
     LLVM::ReturnOp::create(builder, loc, constI32(0));
   }
@@ -783,7 +1035,7 @@ LogicalResult Lowering::run() {
     return module.emitError("q-lower-to-onednn needs a function @main");
   if (!fn.getBody().hasOneBlock())
     return fn.emitError("q-lower-to-onednn needs a function of one block");
-  if (failed(analyze()))
+  if (failed(prepareInt8()) || failed(analyze()))
     return failure();
   MemoryPlan plan = planMemory(requests, kWeightAlignment);
   if (options.reportMemory)
