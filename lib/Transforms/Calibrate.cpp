@@ -136,6 +136,7 @@ struct CalibratePass : public q::impl::QCalibrateBase<CalibratePass> {
 
 private:
   void alignConcatInputs(ModuleOp module);
+  void alignConcatInputsOnce(ModuleOp module, bool &changed);
   LogicalResult propagateTypes(ModuleOp module);
   void quantizeBias(Operation *op, Value input, Value weight,
                     OpOperand &bias);
@@ -152,11 +153,15 @@ void CalibratePass::runOnOperation() {
     std::string name = tensorName(op->getOperand(0));
     if (const qcalib::TableEntry *entry = calibration.find(name))
       setRange(op, entry->min, entry->max);
-    else if (!rangeOf(op))
-      missing.push_back(name);
+    else if (!rangeOf(op) && llvm::isa<quant::AnyQuantizedType>(
+                                 llvm::cast<ShapedType>(op->getResultTypes()[0])
+                                     .getElementType()))
+      missing.push_back(name); // raw i8/u8 inputs keep step 1 instead
   });
   if (!missing.empty()) {
-    InFlightDiagnostic warning = module.emitWarning()
+    // On the location alone: attached to the module, the diagnostic would
+    // print the whole module after it.
+    InFlightDiagnostic warning = emitWarning(module.getLoc())
                                  << missing.size()
                                  << " tensor(s) are not in " << table
                                  << " and keep run-time ranges: ";
@@ -184,8 +189,18 @@ void CalibratePass::runOnOperation() {
 
 /// A quantized concat joins tensors with one scale: every range that
 /// reaches it becomes [min(0, mins), max(0, maxs)]. When some input's range
-/// is found at run time, all of them are.
+/// is found at run time, all of them are. A tensor may feed several concats
+/// (DenseNet), so this repeats until no range changes; ranges only widen or
+/// drop, so it ends.
 void CalibratePass::alignConcatInputs(ModuleOp module) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    alignConcatInputsOnce(module, changed);
+  }
+}
+
+void CalibratePass::alignConcatInputsOnce(ModuleOp module, bool &changed) {
   module.walk([&](ConcatOp concat) {
     if (concat.getType().getElementType().isF32())
       return;
@@ -199,6 +214,7 @@ void CalibratePass::alignConcatInputs(ModuleOp module) {
         });
     if (!allCalibrated) {
       for (Operation *op : sources) {
+        changed |= rangeOf(op).has_value();
         op->removeAttr("min_calib_range");
         op->removeAttr("max_calib_range");
       }
@@ -210,8 +226,16 @@ void CalibratePass::alignConcatInputs(ModuleOp module) {
       lo = std::min(lo, range->first);
       hi = std::max(hi, range->second);
     }
-    for (Operation *op : sources)
+    // Compare as stored (f32), or a rounded bound would never settle.
+    float loF = static_cast<float>(lo), hiF = static_cast<float>(hi);
+    for (Operation *op : sources) {
+      auto range = rangeOf(op);
+      if (static_cast<float>(range->first) == loF &&
+          static_cast<float>(range->second) == hiF)
+        continue;
       setRange(op, lo, hi);
+      changed = true;
+    }
   });
 }
 

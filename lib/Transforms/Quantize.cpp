@@ -45,21 +45,32 @@ bool isF32(Value value) {
   return llvm::cast<ShapedType>(value.getType()).getElementType().isF32();
 }
 
+/// f32, or raw i8/ui8 graph data (quantized with step 1): what a conv or fc
+/// may read before it is quantized.
+bool isUnquantized(Value value) {
+  Type element = llvm::cast<ShapedType>(value.getType()).getElementType();
+  return element.isF32() || element.isInteger(8);
+}
+
 /// The exclude-ops kind of an op that has an int8 form, or none.
 std::optional<llvm::StringRef> int8Kind(Operation *op) {
   if (auto conv = llvm::dyn_cast<FusedConvOp>(op)) {
     // A batch norm that q-fuse could not fold (non-constant statistics)
     // has no int8 form.
-    if (!conv.getBn().empty() || !isF32(conv.getInput()) ||
+    if (!conv.getBn().empty() || !isUnquantized(conv.getInput()) ||
         !readConstant<float>(conv.getWeight()))
       return std::nullopt;
     return llvm::StringRef("conv");
   }
   if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op)) {
-    if (!isF32(fc.getInput()) || !readConstant<float>(fc.getWeight()))
+    if (!isUnquantized(fc.getInput()) || !readConstant<float>(fc.getWeight()))
       return std::nullopt;
     return llvm::StringRef("fc");
   }
+  // The fp32 consumers of a support op read a dequantize (f32) in place of
+  // its result, so one that moves raw i8/ui8 data stays as it is.
+  if (op->getNumResults() != 1 || !isF32(op->getResult(0)))
+    return std::nullopt;
   if (auto pool = llvm::dyn_cast<PoolingOp>(op))
     return pool.getKind() == PoolKind::sum
                ? std::nullopt
@@ -256,16 +267,17 @@ void QuantizePass::runOnOperation() {
     excludedNames.insert(name);
 
   // Roles, then smart mode's sandwich rule: a support op stays int8 only
-  // when it is downstream of a quantized conv/fc and upstream of another.
+  // when a chain of support ops links it to a quantized conv/fc upstream
+  // and to another downstream (MXNet walks through support nodes only, so
+  // an fp32 op in between breaks the chain).
   SmallVector<Operation *> candidates;
-  llvm::DenseSet<Operation *> must;
+  llvm::DenseSet<Operation *> must, support;
   func.walk([&](Operation *op) {
     Role role = roleOf(op, excludedNames);
     if (role == Role::Keep)
       return;
     candidates.push_back(op);
-    if (role == Role::Must)
-      must.insert(op);
+    (role == Role::Must ? must : support).insert(op);
   });
   llvm::DenseSet<Operation *> chosen;
   if (mode == "full") {
@@ -276,7 +288,7 @@ void QuantizePass::runOnOperation() {
     while (!work.empty()) {
       Operation *op = work.pop_back_val();
       for (Operation *user : op->getUsers())
-        if (downstream.insert(user).second)
+        if (support.contains(user) && downstream.insert(user).second)
           work.push_back(user);
     }
     work.assign(must.begin(), must.end());
@@ -284,7 +296,7 @@ void QuantizePass::runOnOperation() {
       Operation *op = work.pop_back_val();
       for (Value operand : op->getOperands())
         if (Operation *def = operand.getDefiningOp())
-          if (upstream.insert(def).second)
+          if (support.contains(def) && upstream.insert(def).second)
             work.push_back(def);
     }
     for (Operation *op : candidates)
@@ -362,6 +374,12 @@ void QuantizePass::runOnOperation() {
     if (dequantize->use_empty())
       dequantize->erase();
   });
+  // f32 weights that only quantized ops read: their int8 copies replace
+  // them (an excluded op sharing one keeps it).
+  for (auto &entry : weightOf)
+    if (Operation *def = entry.first.getDefiningOp())
+      if (def->use_empty())
+        def->erase();
 }
 
 } // namespace

@@ -85,11 +85,11 @@ def QFoldRequantize : Pass<"q-fold-requantize", "::mlir::func::FuncOp"> {
                 "inputs";
   let description = [{
     MXNet's post-quantize fusion: a calibrated requantize whose input comes
-    from a fused conv or quantized add (and nothing else) becomes that op's
-    output range; fused fc + requantize + dequantize becomes an fc with
-    float output; producers of a quantized concat share one range so the
-    concat needs no rescale; quantize(dequantize(x)) with equal scales and
-    requantize chains fold away.
+    from a fused conv, fused fc or quantized add (and nothing else) becomes
+    that op's output range; such a producer whose requantize only feeds
+    dequantizes writes f32 directly (MXNet's enable_float_output);
+    quantize(dequantize(x)) with equal types folds away. (Concat scale
+    alignment happens in q-calibrate, where the ranges are set.)
   }];
 }
 
