@@ -126,6 +126,10 @@ private:
                        bool quantizedTriple = false);
   LogicalResult exportFusedConv(FusedConvOp op);
   LogicalResult exportFusedFC(FusedFullyConnectedOp op);
+  LogicalResult checkInt8Weights(Operation *op, Value input, Value weight,
+                                 Value bias);
+  void appendWeightSteps(Value weight, Node &node);
+  NodeEntry addParamVariable(std::string name, NDArray array);
 
   static bool isQuantized(Value v) {
     return llvm::isa<quant::QuantizedType>(
@@ -140,6 +144,9 @@ private:
   llvm::StringSet<> usedNames;
   std::vector<uint32_t> outputCounts;
   llvm::DenseSet<Value> auxValues;
+  /// The step parameters written for each int8 weight (shared weights
+  /// share them).
+  llvm::DenseMap<Value, SmallVector<NodeEntry, 2>> weightSteps;
   unsigned counter = 0;
 };
 
@@ -266,6 +273,147 @@ LogicalResult Exporter::exportConstant(Operation *user, Value value,
 }
 
 //===----------------------------------------------------------------------===//
+// int8 weights
+//===----------------------------------------------------------------------===//
+
+static NDArray makeF64(llvm::ArrayRef<int64_t> shape,
+                       llvm::ArrayRef<double> values) {
+  NDArray array;
+  array.shape.assign(shape.begin(), shape.end());
+  array.dtype = fmt::DType::F64;
+  array.data.resize(values.size() * sizeof(double));
+  std::memcpy(array.data.data(), values.data(), array.data.size());
+  return array;
+}
+
+/// The per-tensor int8 type both int8 weight forms read back.
+static quant::UniformQuantizedType int8TensorType(MLIRContext *context,
+                                                  double step) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(context, 8),
+      Float32Type::get(context), step, 0, -128, 127);
+}
+
+/// Whether MXNet's own offline form holds `value` exactly: one int8 step,
+/// written as the f32 range +-step*127 its tensor-wise FC reads (reference
+/// 3.6), which the importer divides by 127 again.
+static bool fitsMXNetOfflineInt8(Value value) {
+  auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(
+      llvm::cast<ShapedType>(value.getType()).getElementType());
+  if (!uniform ||
+      uniform != int8TensorType(value.getContext(), uniform.getScale()))
+    return false;
+  float absMax = float(uniform.getScale() * 127.0);
+  return double(absMax) / 127.0 == uniform.getScale();
+}
+
+/// Whether the f32 pair +-absMax with absMax = step*127.5 reads back (as
+/// max(|min|, |max|) / 127.5) to exactly `step`.
+static bool fitsInt8Range(double step) {
+  float absMax = float(step * kInt8Range);
+  return double(absMax) / kInt8Range == step;
+}
+
+/// q's int8 weights: per-channel `!quant.uniform<i8:f32:0, {...}>` or
+/// per-tensor `!quant.uniform<i8:f32, step>` constants on a quantized input,
+/// with an f32 bias or an int32 one whose steps are the ones the importer
+/// re-derives: input step * weight step, per output channel.
+LogicalResult Exporter::checkInt8Weights(Operation *op, Value input,
+                                         Value weight, Value bias) {
+  MLIRContext *context = op->getContext();
+  auto weightType = llvm::cast<RankedTensorType>(weight.getType());
+  Type element = weightType.getElementType();
+  int64_t channels = weightType.getDimSize(0);
+  SmallVector<double> steps;
+  if (auto perAxis =
+          llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    steps.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+    if (int64_t(steps.size()) != channels ||
+        element != perAxisQuantType(context, 8, steps, 0))
+      steps.clear();
+  } else if (auto uniform =
+                 llvm::dyn_cast<quant::UniformQuantizedType>(element)) {
+    if (element == int8TensorType(context, uniform.getScale()))
+      steps.assign(channels, uniform.getScale());
+  }
+  if (steps.empty())
+    return op->emitOpError("has int8 weights of type ")
+           << element
+           << "; q writes one step per output channel "
+              "(!quant.uniform<i8:f32:0, {...}>) or one per tensor "
+              "(!quant.uniform<i8:f32, step>), zero points 0, storage "
+              "-128..127";
+  if (!weight.getDefiningOp<quant::StorageCastOp>())
+    return op->emitOpError("has int8 weights that are not a constant");
+  if (!isQuantized(input))
+    return op->emitOpError("has int8 weights but an f32 input; MXNet's "
+                           "fused ops quantize both or neither");
+  if (!bias || !isQuantized(bias))
+    return success();
+  Type biasElement = llvm::cast<ShapedType>(bias.getType()).getElementType();
+  auto inputStep =
+      staticStep(llvm::cast<ShapedType>(input.getType()).getElementType());
+  if (!inputStep)
+    return op->emitOpError("has a quantized bias but its input's step is "
+                           "found at run time, so the bias steps cannot be "
+                           "re-derived on import");
+  SmallVector<double> biasSteps;
+  for (double step : steps)
+    biasSteps.push_back(*inputStep * step);
+  if (biasElement != perAxisQuantType(context, 32, biasSteps, 0))
+    return op->emitOpError("has a bias of type ")
+           << biasElement
+           << "; with int8 weights q writes an f32 bias or an int32 one "
+              "whose steps are input step * weight step per output channel";
+  return success();
+}
+
+/// A parameter that only the exporter introduces; its name is made unique.
+NodeEntry Exporter::addParamVariable(std::string name, NDArray array) {
+  std::string unique = name;
+  for (unsigned n = 1; usedNames.contains(unique); ++n)
+    unique = name + "_" + std::to_string(n);
+  params.arrays.emplace_back("arg:" + unique, std::move(array));
+  Node var;
+  var.op = "null";
+  var.name = unique;
+  return {addNode(std::move(var)), 0, 0};
+}
+
+/// Appends the steps of a checked int8 weight after the node's MXNet
+/// inputs: `<w>_scale` (f64 [OC], one step per output channel), or for a
+/// per-tensor step MXNet's `<w>_min`/`<w>_max` (f32 [1], step =
+/// max(|min|, |max|) / 127.5) when they hold it exactly, else a 0-d f64
+/// `<w>_scale`. `<w>` is the weight's own variable, node input 1.
+void Exporter::appendWeightSteps(Value weight, Node &node) {
+  SmallVector<NodeEntry, 2> &stepEntries = weightSteps[weight];
+  if (stepEntries.empty()) {
+    std::string base = graph.nodes[node.inputs[1].node].name;
+    auto type = llvm::cast<RankedTensorType>(weight.getType());
+    if (auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+            type.getElementType())) {
+      stepEntries.push_back(addParamVariable(
+          base + "_scale", makeF64({type.getDimSize(0)}, perAxis.getScales())));
+    } else {
+      double step =
+          llvm::cast<quant::UniformQuantizedType>(type.getElementType())
+              .getScale();
+      float absMax = float(step * kInt8Range);
+      if (fitsInt8Range(step)) {
+        stepEntries.push_back(
+            addParamVariable(base + "_min", fmt::makeF32({1}, {-absMax})));
+        stepEntries.push_back(
+            addParamVariable(base + "_max", fmt::makeF32({1}, {absMax})));
+      } else {
+        stepEntries.push_back(
+            addParamVariable(base + "_scale", makeF64({}, {step})));
+      }
+    }
+  }
+  node.inputs.insert(node.inputs.end(), stepEntries.begin(), stepEntries.end());
+}
+
+//===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
 
@@ -373,9 +521,11 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
   node.name = nameOf(op, "sg_mkldnn_conv_");
   bool quantized = isQuantized(op.getInput());
   auto weightType = llvm::cast<RankedTensorType>(op.getWeight().getType());
-  if (isQuantized(op.getWeight()))
-    return op.emitOpError("has int8 weights; MXNet's _sg_mkldnn_conv keeps "
-                          "fp32 weights, so export before quantizing them");
+  // MXNet's fused conv keeps fp32 weights; q's int8 ones are a q extension.
+  bool int8Weights = isQuantized(op.getWeight());
+  if (int8Weights &&
+      failed(checkInt8Weights(op, op.getInput(), op.getWeight(), op.getBias())))
+    return failure();
   if (op.getSumScale().convertToDouble() != 1.0)
     return op.emitOpError("has sum_scale ")
            << real(op.getSumScale().convertToDouble())
@@ -443,6 +593,8 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
 
   if (quantized)
     node.attrs["quantized"] = "true";
+  if (int8Weights)
+    node.attrs["q_int8_weights"] = "True";
   if (!op.getBn().empty())
     node.attrs["with_bn"] = "true";
   if (op.getAct())
@@ -475,6 +627,8 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
     if (failed(appendRanges(op, ranged, node.inputs)))
       return failure();
   }
+  if (int8Weights)
+    appendWeightSteps(op.getWeight(), node);
   bool triple = isQuantized(op.getOutput());
   uint32_t id = addNode(std::move(node), triple ? 3 : 1);
   entries[op.getOutput()] = NodeEntry{id, 0, 0};
@@ -514,10 +668,23 @@ LogicalResult Exporter::exportFusedFC(FusedFullyConnectedOp op) {
   inner.heads.push_back({uint32_t(inner.nodes.size() - 1), 0, 0});
   node.subgraphs.push_back(std::move(inner));
 
-  bool offline = isQuantized(op.getWeight());
+  // int8 weights go in MXNet's own offline form (tensor-wise, int8 bias)
+  // where it holds them exactly, else in q's (q_int8_weights).
+  bool int8Weights = isQuantized(op.getWeight());
+  bool offline = int8Weights && fitsMXNetOfflineInt8(op.getWeight()) &&
+                 (!op.getBias() || fitsMXNetOfflineInt8(op.getBias()));
+  bool qInt8 = int8Weights && !offline;
+  if (qInt8 &&
+      failed(checkInt8Weights(op, op.getInput(), op.getWeight(), op.getBias())))
+    return failure();
+  if (offline && !quantized)
+    return op.emitOpError("has int8 weights but an f32 input; MXNet's "
+                          "fused ops quantize both or neither");
   if (quantized) {
     node.attrs["quantized"] = "True";
-    if (!offline)
+    if (qInt8)
+      node.attrs["q_int8_weights"] = "True";
+    else if (!offline)
       node.attrs["channel_wise_quantize"] = "True";
     if (!isQuantized(op.getOutput()))
       node.attrs["enable_float_output"] = "True";
@@ -541,25 +708,18 @@ LogicalResult Exporter::exportFusedFC(FusedFullyConnectedOp op) {
     if (op.getBias())
       stored.push_back(op.getBias());
     for (Value v : stored) {
-      auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(
+      auto uniform = llvm::cast<quant::UniformQuantizedType>(
           llvm::cast<ShapedType>(v.getType()).getElementType());
-      if (!uniform)
-        return op.emitOpError("has per-channel int8 weights, which MXNet's "
-                              "tensor-wise fully connected cannot hold");
       uint32_t var = node.inputs[v == op.getWeight() ? 1 : 2].node;
       double absMax = uniform.getScale() * 127.0;
       for (auto [suffix, value] :
-           {std::make_pair("_min", -absMax), std::make_pair("_max", absMax)}) {
-        std::string name = graph.nodes[var].name + suffix;
-        params.arrays.emplace_back("arg:" + name,
-                                   fmt::makeF32({1}, {float(value)}));
-        Node rangeVar;
-        rangeVar.op = "null";
-        rangeVar.name = name;
-        node.inputs.push_back({addNode(std::move(rangeVar)), 0, 0});
-      }
+           {std::make_pair("_min", -absMax), std::make_pair("_max", absMax)})
+        node.inputs.push_back(addParamVariable(
+            graph.nodes[var].name + suffix, fmt::makeF32({1}, {float(value)})));
     }
   }
+  if (qInt8)
+    appendWeightSteps(op.getWeight(), node);
   bool triple = isQuantized(op.getOutput());
   uint32_t id = addNode(std::move(node), triple ? 3 : 1);
   entries[op.getOutput()] = NodeEntry{id, 0, 0};

@@ -24,7 +24,9 @@
 #include "llvm/Support/SaveAndRestore.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cstring>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::q;
@@ -218,7 +220,15 @@ private:
       return nodeError(id) << "min_calib_range " << fmt::formatFloatRepr(*lo)
                            << " > max_calib_range "
                            << fmt::formatFloatRepr(*hi);
-    range = std::make_pair(*lo, *hi);
+    // MXNet reads ranges as float (dmlc::stof) and q keeps them as f32
+    // attributes: scales come from the float, so that they are the ones
+    // q's passes derive from the attributes.
+    float loF = float(*lo), hiF = float(*hi);
+    if (!std::isfinite(loF) || !std::isfinite(hiF))
+      return nodeError(id) << "calibration range [" << fmt::formatFloatRepr(*lo)
+                           << ", " << fmt::formatFloatRepr(*hi)
+                           << "] does not fit in float";
+    range = std::make_pair(double(loF), double(hiF));
     return success();
   }
   void setCalibAttrs(Operation *op,
@@ -244,6 +254,14 @@ private:
   FailureOr<Value> quantizedWeight(uint32_t id, unsigned slot,
                                    unsigned minSlot,
                                    llvm::ArrayRef<int64_t> shape);
+  FailureOr<Value> int8Weight(uint32_t id, unsigned slot, unsigned stepSlot,
+                              unsigned numSteps, llvm::ArrayRef<int64_t> shape);
+  FailureOr<Value> int8WeightsBias(uint32_t id, unsigned slot, Value input,
+                                   Value weight, int64_t channels);
+  FailureOr<std::vector<double>> stepsParam(uint32_t id, unsigned slot,
+                                            const fmt::NDArray *&array);
+  FailureOr<Value> storageCast(uint32_t id, llvm::StringRef name,
+                               const fmt::NDArray &array, Type element);
   unsigned numInputs(uint32_t id) { return graph.nodes[id].inputs.size(); }
   LogicalResult needInputs(uint32_t id, unsigned lo, unsigned hi) {
     unsigned n = numInputs(id);
@@ -718,6 +736,174 @@ FailureOr<Value> Importer::quantizedWeight(uint32_t id, unsigned slot,
       builder, loc, RankedTensorType::get(shape, element), raw);
   lastConstant = cast.getDefiningOp();
   return cast;
+}
+
+/// A finite step that a quant type over f32 accepts.
+static bool isValidStep(double step) {
+  return step >= double(std::numeric_limits<float>::denorm_min()) &&
+         step <= double(std::numeric_limits<float>::max());
+}
+
+/// An integer parameter as `quant.scast` of a dense_resource constant, both
+/// named after it (what q-quantize and q-calibrate build). A parameter read
+/// twice must be read with the same type.
+FailureOr<Value> Importer::storageCast(uint32_t id, llvm::StringRef name,
+                                       const fmt::NDArray &array,
+                                       Type element) {
+  auto type = RankedTensorType::get(array.shape, element);
+  auto known = namedParams.find(name);
+  if (known != namedParams.end()) {
+    if (known->second.getType() != type)
+      return nodeError(id) << "parameter '" << name << "' is read as " << type
+                           << " but was already read as "
+                           << known->second.getType(),
+             failure();
+    return known->second;
+  }
+  unsigned width = array.dtype == DType::I8 ? 8 : 32;
+  if (array.data.size() != size_t(array.numElements()) * (width / 8))
+    return nodeError(id) << "parameter '" << name
+                         << "' holds the wrong number of bytes",
+           failure();
+  auto storage =
+      RankedTensorType::get(array.shape, builder.getIntegerType(width));
+  llvm::ArrayRef<char> bytes(reinterpret_cast<const char *>(array.data.data()),
+                             array.data.size());
+  // The alignment is part of the printed blob: match makeConstant's.
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, width / 8);
+  Location loc = NameLoc::get(builder.getStringAttr(name));
+  OpBuilder::InsertionGuard guard(builder);
+  setConstantInsertionPoint();
+  Value raw = arith::ConstantOp::create(
+      builder, loc,
+      DenseResourceElementsAttr::get(storage, name, std::move(blob)));
+  Value cast = quant::StorageCastOp::create(builder, loc, type, raw);
+  lastConstant = cast.getDefiningOp();
+  usedParamNames.insert(name);
+  namedParams[name] = cast;
+  return cast;
+}
+
+/// The f64 step parameter of q's int8 weights: shape [OC] or [].
+FailureOr<std::vector<double>>
+Importer::stepsParam(uint32_t id, unsigned slot, const fmt::NDArray *&array) {
+  const Node &source = graph.nodes[graph.nodes[id].inputs[slot].node];
+  array = source.isVariable() ? lookupParam(source.name) : nullptr;
+  if (!array || array->dtype != DType::F64 || array->shape.size() > 1 ||
+      array->data.size() != size_t(array->numElements()) * sizeof(double))
+    return nodeError(id) << "input " << slot
+                         << " must be a float64 parameter of weight steps "
+                            "in the .params file",
+           failure();
+  std::vector<double> steps(array->numElements());
+  std::memcpy(steps.data(), array->data.data(), array->data.size());
+  for (double step : steps)
+    if (!isValidStep(step))
+      return nodeError(id) << "parameter '" << source.name
+                           << "' holds the step " << step
+                           << ", which is not a positive finite float",
+             failure();
+  usedParamNames.insert(source.name);
+  return steps;
+}
+
+/// q's int8 weights (attribute q_int8_weights, written by the exporter for
+/// the output of q's int8 pipeline): an int8 parameter whose steps are the
+/// `numSteps` parameters at `stepSlot`: one f64 array of a step per output
+/// channel ([OC]) or a single step ([]), or an f32 (min, max) pair whose
+/// step is max(|min|, |max|) / 127.5, q's int8 rule.
+FailureOr<Value> Importer::int8Weight(uint32_t id, unsigned slot,
+                                      unsigned stepSlot, unsigned numSteps,
+                                      llvm::ArrayRef<int64_t> shape) {
+  const Node &source = graph.nodes[graph.nodes[id].inputs[slot].node];
+  if (!options.params)
+    return nodeError(id) << "has q_int8_weights, which are read from the "
+                            ".params file; pass --mxnet-params",
+           failure();
+  const fmt::NDArray *array =
+      source.isVariable() ? lookupParam(source.name) : nullptr;
+  if (!array || array->dtype != DType::I8)
+    return nodeError(id) << "input " << slot
+                         << " must be an int8 parameter in the .params file",
+           failure();
+  if (llvm::ArrayRef<int64_t>(array->shape) != shape)
+    return nodeError(id) << "parameter '" << source.name << "' has shape "
+                         << joined(array->shape) << " but the node needs "
+                         << joined(shape),
+           failure();
+  Type element;
+  if (numSteps == 1) {
+    const fmt::NDArray *stepsArray = nullptr;
+    auto steps = stepsParam(id, stepSlot, stepsArray);
+    if (failed(steps))
+      return failure();
+    if (stepsArray->shape.empty())
+      element = quant::UniformQuantizedType::get(
+          quant::QuantizationFlags::Signed, builder.getIntegerType(8),
+          builder.getF32Type(), steps->front(), 0, -128, 127);
+    else if (stepsArray->shape[0] == shape[0])
+      element = perAxisQuantType(context, 8, *steps, 0);
+    else
+      return nodeError(id) << "input " << stepSlot << " holds " << steps->size()
+                           << " weight steps for " << shape[0]
+                           << " output channels",
+             failure();
+  } else {
+    auto lo = scalarParam(id, stepSlot), hi = scalarParam(id, stepSlot + 1);
+    if (failed(lo) || failed(hi))
+      return failure();
+    double step = std::max(std::fabs(*lo), std::fabs(*hi)) / kInt8Range;
+    if (!isValidStep(step))
+      return nodeError(id) << "parameter '" << source.name
+                           << "' has an empty or non-finite range",
+             failure();
+    element = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, builder.getIntegerType(8),
+        builder.getF32Type(), step, 0, -128, 127);
+  }
+  return storageCast(id, source.name, *array, element);
+}
+
+/// The bias of an op with q's int8 weights: f32 as usual, or an int32
+/// parameter whose steps are not stored but re-derived as q-calibrate made
+/// them: input step * weight step, per output channel.
+FailureOr<Value> Importer::int8WeightsBias(uint32_t id, unsigned slot,
+                                           Value input, Value weight,
+                                           int64_t channels) {
+  const Node &source = graph.nodes[graph.nodes[id].inputs[slot].node];
+  const fmt::NDArray *array =
+      source.isVariable() ? lookupParam(source.name) : nullptr;
+  if (!array || array->dtype != DType::I32)
+    return param(id, slot, {channels});
+  if (llvm::ArrayRef<int64_t>(array->shape) != llvm::ArrayRef(channels))
+    return nodeError(id) << "parameter '" << source.name << "' has shape "
+                         << joined(array->shape) << " but the node needs "
+                         << joined({channels}),
+           failure();
+  auto inputStep = staticStep(elementOf(input));
+  if (!inputStep)
+    return nodeError(id) << "has the int32 bias '" << source.name
+                         << "' but no calibrated input range to derive its "
+                            "steps from",
+           failure();
+  Type weightElement = elementOf(weight);
+  SmallVector<double> steps;
+  if (auto perAxis =
+          llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(weightElement))
+    for (double step : perAxis.getScales())
+      steps.push_back(*inputStep * step);
+  else
+    steps.assign(
+        channels,
+        *inputStep *
+            llvm::cast<quant::UniformQuantizedType>(weightElement).getScale());
+  if (!llvm::all_of(steps, isValidStep))
+    return nodeError(id) << "the steps of int32 bias '" << source.name
+                         << "' (input step * weight step) leave the range "
+                            "of float",
+           failure();
+  return storageCast(id, source.name, *array,
+                     perAxisQuantType(context, 32, steps, 0));
 }
 
 Type Importer::quantizedType(bool isUnsigned, unsigned width,
@@ -1496,11 +1682,14 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
       id, node.getAttr("with_postsum_relu") ? "with_postsum_relu"
                                             : "with_postsum_act",
       false);
+  auto int8Weights = boolAttr(id, "q_int8_weights", false);
   std::optional<std::pair<double, double>> range;
   if (failed(quantized) || failed(withBn) || failed(withAct) ||
-      failed(withSum) || failed(withPostsumAct) ||
+      failed(withSum) || failed(withPostsumAct) || failed(int8Weights) ||
       failed(calibRange(id, range)))
     return failure();
+  if (*int8Weights && !*quantized)
+    return nodeError(id) << "has q_int8_weights but is not quantized";
   if (node.subgraphs.size() != 1)
     return nodeError(id) << "must carry its fp32 graph in 'subgraphs'";
   const Graph &inner = node.subgraphs.front();
@@ -1570,12 +1759,31 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
   SmallVector<int64_t> weightShape{outChannels,
                                    dataShape[1] / int64_t(*numGroup)};
   weightShape.append(kernel->begin(), kernel->end());
-  auto weight = param(id, slot++, weightShape);
+  // q's int8 weights: their steps follow MXNet's inputs.
+  unsigned mxnetInputs = 2 + !*noBias + (*withBn ? 4 : 0) + *withSum +
+                         (*quantized ? (*withSum ? 4 : 2) : 0);
+  unsigned numSteps = 0;
+  if (*int8Weights) {
+    numSteps = numInputs(id) - std::min(numInputs(id), mxnetInputs);
+    if (numSteps != 1 && numSteps != 2)
+      return nodeError(id) << "has " << numInputs(id) << " inputs, expected "
+                           << mxnetInputs + 1 << " (a step array) or "
+                           << mxnetInputs + 2
+                           << " (a min/max pair) for its with_* "
+                              "attributes and q_int8_weights";
+  }
+  auto weight = *int8Weights
+                    ? int8Weight(id, slot, mxnetInputs, numSteps, weightShape)
+                    : param(id, slot, weightShape);
+  ++slot;
   if (failed(weight))
     return failure();
   Value bias;
   if (!*noBias) {
-    auto b = param(id, slot++, {outChannels});
+    auto b = *int8Weights
+                 ? int8WeightsBias(id, slot, *data, *weight, outChannels)
+                 : param(id, slot, {outChannels});
+    ++slot;
     if (failed(b))
       return failure();
     bias = *b;
@@ -1606,7 +1814,7 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
       return failure();
     sum = *s;
   }
-  unsigned expected = slot + (*quantized ? (*withSum ? 4 : 2) : 0);
+  unsigned expected = slot + (*quantized ? (*withSum ? 4 : 2) : 0) + numSteps;
   if (numInputs(id) != expected)
     return nodeError(id) << "has " << numInputs(id) << " inputs, expected "
                          << expected << " for its with_* attributes";
@@ -1669,10 +1877,15 @@ LogicalResult Importer::importFusedFC(uint32_t id) {
       id, node.getAttr("with_relu") ? "with_relu" : "with_eltwise", false);
   auto floatOutput = boolAttr(id, "enable_float_output", false);
   auto channelWise = boolAttr(id, "channel_wise_quantize", false);
+  auto int8Weights = boolAttr(id, "q_int8_weights", false);
   std::optional<std::pair<double, double>> range;
   if (failed(quantized) || failed(withEltwise) || failed(floatOutput) ||
-      failed(channelWise) || failed(calibRange(id, range)))
+      failed(channelWise) || failed(int8Weights) ||
+      failed(calibRange(id, range)))
     return failure();
+  if (*int8Weights && (!*quantized || *channelWise))
+    return nodeError(id) << "has q_int8_weights, which go with quantized "
+                            "and without channel_wise_quantize";
   if (node.subgraphs.size() != 1)
     return nodeError(id) << "must carry its fp32 graph in 'subgraphs'";
   const Node *fc = nullptr, *act = nullptr;
@@ -1702,22 +1915,33 @@ LogicalResult Importer::importFusedFC(uint32_t id) {
   auto dataShape = shapeOf(*data);
   int64_t k = fcFeatures(dataShape, *flatten);
   SmallVector<int64_t> weightShape{*numHidden, k};
-  bool offlineWeights = *quantized && !*channelWise;
+  bool offlineWeights = *quantized && !*channelWise && !*int8Weights;
   unsigned base = *noBias ? 2 : 3;
   unsigned expected =
       *quantized ? (offlineWeights ? 3 * base : base + 2) : base;
-  if (numInputs(id) != expected)
+  if (*int8Weights) {
+    // q's int8 weights: 1 step array or a (min, max) pair after the ranges.
+    if (numInputs(id) != expected + 1 && numInputs(id) != expected + 2)
+      return nodeError(id) << "has " << numInputs(id) << " inputs, expected "
+                           << expected + 1 << " (a step array) or "
+                           << expected + 2
+                           << " (a min/max pair) for q_int8_weights";
+  } else if (numInputs(id) != expected) {
     return nodeError(id) << "has " << numInputs(id) << " inputs, expected "
                          << expected;
+  }
   FailureOr<Value> weight =
-      offlineWeights ? quantizedWeight(id, 1, base + 2, weightShape)
-                     : param(id, 1, weightShape);
+      *int8Weights
+          ? int8Weight(id, 1, expected, numInputs(id) - expected, weightShape)
+      : offlineWeights ? quantizedWeight(id, 1, base + 2, weightShape)
+                       : param(id, 1, weightShape);
   if (failed(weight))
     return failure();
   Value bias;
   if (!*noBias) {
-    auto b = offlineWeights ? quantizedWeight(id, 2, base + 4, {*numHidden})
-                            : param(id, 2, {*numHidden});
+    auto b = *int8Weights ? int8WeightsBias(id, 2, *data, *weight, *numHidden)
+             : offlineWeights ? quantizedWeight(id, 2, base + 4, {*numHidden})
+                              : param(id, 2, {*numHidden});
     if (failed(b))
       return failure();
     bias = *b;

@@ -59,3 +59,22 @@ func.func @main(%x: tensor<1x1x6x6xf32> {q.name = "data"}) -> (tensor<1x1x6x6xf3
   %s = q.quantized_add %r, %q : (tensor<1x1x6x6x!quant.any<i8:f32>>, tensor<1x1x6x6x!quant.any<i8:f32>>) -> tensor<1x1x6x6xf32>
   return %s : tensor<1x1x6x6xf32>
 }
+
+// -----
+
+// Kernels q generated (q-lower-to-loops) run through qrt_parallel_for with
+// their operands and result in an array; they need no init.
+// CHECK-LABEL: module attributes
+// CHECK: llvm.func @__q_generated_init
+// CHECK-NOT: q_kernel_0
+// CHECK: llvm.func @__q_generated_run
+// CHECK: %[[ARGS:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x ptr>
+// CHECK: %[[FN:.*]] = llvm.mlir.addressof @q_kernel_0 : !llvm.ptr
+// CHECK: llvm.call @qrt_parallel_for(%[[FN]], %[[ARGS]], %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, i64, i32) -> i32
+llvm.func @q_kernel_0(%args: !llvm.ptr, %begin: i64, %end: i64) {
+  llvm.return
+}
+func.func @main(%x: tensor<1x4xi8> {q.name = "data"}) -> (tensor<1x4xi8> {q.name = "out"}) {
+  %y = q.kernel_call @q_kernel_0(%x) <{num_tiles = 3 : i64}> : (tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %y : tensor<1x4xi8>
+}

@@ -35,4 +35,42 @@ def QLowerToOneDNN : Pass<"q-lower-to-onednn", "::mlir::ModuleOp"> {
   ];
 }
 
+def QLowerToLoops : Pass<"q-lower-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Generate int8 conv/fc kernels (VNNI, AVX2, generic)";
+  let description = [{
+    Replaces each statically quantized `q.fused_conv` / `q.fused_fc` it
+    supports with `q.kernel_call`s of kernels generated in the module: a
+    pack kernel (`@q_pack_<N>`) that copies the input into a zero-padded,
+    phase-split, channel-blocked scratch, and the compute kernel
+    (`@q_kernel_<N>`) whose register-tiled micro-kernel uses vpdpbusd
+    (avx512vnni, avxvnni) or vpmaddwd on 16-bit values (avx2; exact, no
+    vpmaddubsw saturation) or plain vector arithmetic (generic). Weights
+    are packed at compile time into `llvm.mlir.global` constants. Both
+    kernels take `(!llvm.ptr args, i64 begin, i64 end)` and compute tiles
+    [begin, end). Ops it does not handle are left for q-lower-to-onednn;
+    `report=true` says why.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::func::FuncDialect", "::mlir::math::MathDialect",
+    "::mlir::cf::ControlFlowDialect"
+  ];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"auto\"",
+           "avx512vnni | avxvnni | avx2 | generic | auto (all, picked by "
+           "cpuid at run time)">,
+    Option<"tileP", "tile-p", "int", "0",
+           "Pixel vectors per micro-kernel tile (0 = per-ISA default)">,
+    Option<"tileO", "tile-o", "int", "0",
+           "Output channels per micro-kernel tile (0 = per-ISA default)">,
+    Option<"lowerToLLVM", "lower-to-llvm", "bool", "true",
+           "Lower the kernels to the LLVM dialect (false keeps scf/vector "
+           "for reading)">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark per conv/fc: the kernel it got, or why it is "
+           "left for q-lower-to-onednn">,
+  ];
+}
+
 #endif // Q_CONVERSION_PASSES_TD

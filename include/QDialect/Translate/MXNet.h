@@ -52,7 +52,10 @@ std::vector<std::string> supportedMXNetOps();
 
 /// Exports a module produced by importMXNet (and transformed by q's passes)
 /// back to MXNet 1.9's format. Parameters held as constants go to `params`
-/// (`arg:`/`aux:` names); quantized weights are written as int8.
+/// (`arg:`/`aux:` names). int8 weights are written as offline int8
+/// parameters: MXNet's tensor-wise FC form where it holds them exactly, else
+/// q's form (attribute `q_int8_weights`, steps as extra inputs; see
+/// docs/MXNET.md, "int8 weights").
 LogicalResult exportMXNet(ModuleOp module, ::mxnet::Graph &graph,
                           ::mxnet::ParamsFile &params);
 

@@ -59,6 +59,10 @@ struct Step {
   SmallVector<InitArg> initArgs; ///< after (model, id, desc)
   SmallVector<Value> runInputs;  ///< null Value = NULL pointer
   bool inputsAsArray = false;    ///< concat: srcs passed as an array
+  /// A kernel q generated (q.kernel_call): no init; the run goes through
+  /// qrt_parallel_for with this llvm.func and the tile count.
+  std::string kernel;
+  int64_t numTiles = 0;
 };
 
 template <typename T> std::vector<uint8_t> arrayBytes(ArrayRef<T> values) {
@@ -601,6 +605,20 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         return success(succeeded(data(add.getLhs())) &&
                        succeeded(data(add.getRhs())));
       })
+      .Case([&](KernelCallOp call) -> LogicalResult {
+        auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(call.getCallee());
+        if (!callee)
+          return op->emitOpError("calls '")
+                 << call.getCallee()
+                 << "', which is not an llvm.func of the module (run "
+                    "q-lower-to-loops with lower-to-llvm=true)";
+        step.kernel = call.getCallee().str();
+        step.numTiles = call.getNumTiles();
+        for (Value v : call.getArgs())
+          if (failed(data(v)))
+            return failure();
+        return success();
+      })
       .Default([&](Operation *) {
         return op->emitOpError("has no lowering to the runtime");
       });
@@ -923,6 +941,8 @@ void Lowering::emit(const MemoryPlan &plan) {
   std::vector<std::string> descNames;
   for (auto [id, step] : llvm::enumerate(steps)) {
     descNames.push_back("__q_desc" + std::to_string(id));
+    if (!step.kernel.empty())
+      continue;
     byteGlobal(descNames.back(), step.desc, false);
     for (auto [i, arg] : llvm::enumerate(step.initArgs))
       if (!arg.bytes.empty())
@@ -935,6 +955,8 @@ void Lowering::emit(const MemoryPlan &plan) {
     auto [func, fail] = makeFunction("__q_generated_init", {ptr, ptr});
     Value model = func.getArgument(0), table = func.getArgument(1);
     for (auto [id, step] : llvm::enumerate(steps)) {
+      if (!step.kernel.empty())
+        continue;
       SmallVector<Value> args{model, constI32(id), pointerTo(descNames[id])};
       SmallVector<Type> types{ptr, i32, ptr};
       for (auto [i, arg] : llvm::enumerate(step.initArgs)) {
@@ -971,6 +993,28 @@ void Lowering::emit(const MemoryPlan &plan) {
           ArrayRef<LLVM::GEPArg>{constI64(plan.offsets[s.index])});
     };
     for (auto [id, step] : llvm::enumerate(steps)) {
+      if (!step.kernel.empty()) {
+        // args = {operands..., result}; tiles on the runtime's threads.
+        size_t count = step.runInputs.size() + 1;
+        auto arrayType = LLVM::LLVMArrayType::get(ptr, count);
+        Value array = LLVM::AllocaOp::create(builder, loc, ptr, arrayType,
+                                             constI64(1));
+        SmallVector<Value> buffers;
+        for (Value v : step.runInputs)
+          buffers.push_back(bufferOf(v));
+        buffers.push_back(bufferOf(step.op->getResult(0)));
+        for (auto [i, buffer] : llvm::enumerate(buffers)) {
+          Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, array,
+                                           ArrayRef<LLVM::GEPArg>{int32_t(i)});
+          LLVM::StoreOp::create(builder, loc, buffer, slot);
+        }
+        Value fnPtr = LLVM::AddressOfOp::create(builder, loc, ptr, step.kernel);
+        checkedCall(declare("qrt_parallel_for", i32, {ptr, ptr, i64, i32}),
+                    {fnPtr, array, constI64(step.numTiles),
+                     constI32(options.numThreads)},
+                    fail);
+        continue;
+      }
       SmallVector<Value> args{model, exec, constI32(id)};
       SmallVector<Type> types{ptr, ptr, i32};
       if (step.inputsAsArray) {

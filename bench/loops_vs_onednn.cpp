@@ -1,0 +1,278 @@
+//===- loops_vs_onednn.cpp - generated int8 conv vs oneDNN, per layer -----===//
+//
+// For every distinct conv shape of resnet50_v1, resnet-152 and
+// mobilenetv2_1.0 (224x224, batch 1): GOPS of the q-lower-to-loops kernel
+// (pack + compute, NCHW in and out) and of oneDNN's int8 convolution
+// primitive (u8 src, s8 weights, s32 bias, per-channel output scales, relu,
+// u8 dst, layouts of its choice, reorders not timed), measured side by side
+// in one run with the same OpenMP threads; their ratio; and the percentage
+// of the int8 peak (assumed Zen 4 rates at the /proc/cpuinfo clock, or
+// measured with --measure-peak).
+//
+//   q-bench-loops --isa=avx2        (run with DNNL_MAX_CPU_ISA=AVX2)
+//   q-bench-loops --isa=avx512vnni
+//   options: --reps=N --filter=SUBSTRING --threads=N
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopsHarness.h"
+
+#include "qrt/parallel.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+using namespace qloops;
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Median seconds of `reps` calls after a warm-up.
+template <typename F> double timeIt(F &&f, int reps) {
+  f();
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    double start = now();
+    f();
+    t.push_back(now() - start);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+//===----------------------------------------------------------------------===//
+// Peak: independent dot-product chains, registers only
+//===----------------------------------------------------------------------===//
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) double
+peakVnniOnce(int64_t iters) {
+  __m512i acc[12];
+  for (auto &a : acc)
+    a = _mm512_setzero_si512();
+  __m512i x = _mm512_set1_epi8(3), w = _mm512_set1_epi8(-2);
+  for (int64_t i = 0; i < iters; ++i)
+    for (auto &a : acc) {
+      a = _mm512_dpbusd_epi32(a, x, w);
+      asm volatile("" : "+v"(a));
+    }
+  __m512i s = acc[0];
+  for (int i = 1; i < 12; ++i)
+    s = _mm512_add_epi32(s, acc[i]);
+  return _mm512_reduce_add_epi32(s) ? 12.0 * 64 * iters : 0;
+}
+
+/// vpmaddubsw + vpmaddwd + vpaddd: the AVX2 int8 sequence oneDNN uses.
+__attribute__((target("avx2"))) double peakAvx2Once(int64_t iters) {
+  __m256i acc[10];
+  for (auto &a : acc)
+    a = _mm256_setzero_si256();
+  __m256i x = _mm256_set1_epi8(3), w = _mm256_set1_epi8(-2),
+          one = _mm256_set1_epi16(1);
+  for (int64_t i = 0; i < iters; ++i)
+    for (auto &a : acc) {
+      __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), one);
+      a = _mm256_add_epi32(a, p);
+      asm volatile("" : "+x"(a));
+    }
+  __m256i s = acc[0];
+  for (int i = 1; i < 10; ++i)
+    s = _mm256_add_epi32(s, acc[i]);
+  return _mm256_extract_epi32(s, 0) ? 10.0 * 32 * iters : 0;
+}
+
+/// Peak int8 GOPS over all threads: MACs/cycle/core x 2 x clock. The
+/// register-only loops above measure it (`--measure-peak`); by default the
+/// documented Zen 4 rates are used: vpdpbusd zmm 1/cycle (64 MAC), AVX2
+/// vpmaddubsw+vpmaddwd 32 MAC/cycle; clock from /proc/cpuinfo.
+double cpuGhz() {
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  double mhz = 0;
+  char line[256];
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return mhz > 0 ? mhz / 1000 : 3.0;
+}
+
+double measurePeak(bool vnni, int threads, bool measure) {
+  if (!measure)
+    return (vnni ? 64 : 32) * 2 * cpuGhz() * threads;
+  int64_t iters = 20000000;
+  double macs = 0, start = now();
+#pragma omp parallel num_threads(threads) reduction(+ : macs)
+  macs += vnni ? peakVnniOnce(iters) : peakAvx2Once(iters);
+  return 2 * macs / (now() - start) * 1e-9;
+}
+
+//===----------------------------------------------------------------------===//
+// oneDNN
+//===----------------------------------------------------------------------===//
+
+struct OneDnnConv {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  dnnl::convolution_forward conv;
+  dnnl::memory src, wei, bias, dst;
+  std::string impl;
+
+  explicit OneDnnConv(const ConvSpec &c) {
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    dnnl::memory::dims srcDims{c.n, c.c, c.h, c.w};
+    dnnl::memory::dims weiDims =
+        c.groups > 1 ? dnnl::memory::dims{c.groups, c.oc / c.groups,
+                                          c.c / c.groups, c.kh, c.kw}
+                     : dnnl::memory::dims{c.oc, c.c, c.kh, c.kw};
+    dnnl::memory::dims dstDims{c.n, c.oc, c.oh(), c.ow()};
+    dnnl::memory::desc srcMd(srcDims, dt::u8, tag::any);
+    dnnl::memory::desc weiMd(weiDims, dt::s8, tag::any);
+    dnnl::memory::desc biasMd({c.oc}, dt::s32, tag::x);
+    dnnl::memory::desc dstMd(dstDims, dt::u8, tag::any);
+    dnnl::convolution_forward::desc d(
+        dnnl::prop_kind::forward_inference,
+        dnnl::algorithm::convolution_direct, srcMd, weiMd, biasMd, dstMd,
+        {c.sh, c.sw}, {c.pt, c.pl}, {c.pb, c.pr});
+    dnnl::primitive_attr attr;
+    attr.set_output_scales(1 << 1, c.epi.scale);
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+    dnnl::convolution_forward::primitive_desc pd(d, attr, eng);
+    impl = pd.impl_info_str();
+    conv = dnnl::convolution_forward(pd);
+    src = dnnl::memory(pd.src_desc(), eng);
+    wei = dnnl::memory(pd.weights_desc(), eng);
+    bias = dnnl::memory(pd.bias_desc(), eng);
+    dst = dnnl::memory(pd.dst_desc(), eng);
+    auto fill = [](dnnl::memory &m, int seed) {
+      auto *p = static_cast<uint8_t *>(m.get_data_handle());
+      std::mt19937 rng(seed);
+      for (size_t i = 0; i < m.get_desc().get_size(); ++i)
+        p[i] = static_cast<uint8_t>(rng() % 100);
+    };
+    fill(src, 1);
+    fill(wei, 2);
+    fill(bias, 3);
+  }
+
+  void run() {
+    conv.execute(strm, {{DNNL_ARG_SRC, src},
+                        {DNNL_ARG_WEIGHTS, wei},
+                        {DNNL_ARG_BIAS, bias},
+                        {DNNL_ARG_DST, dst}});
+    strm.wait();
+  }
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string isaArg = "avx512vnni", filter;
+  int reps = 20, threads = omp_get_max_threads();
+  bool measure = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--isa=", 0) == 0)
+      isaArg = a.substr(6);
+    else if (a.rfind("--reps=", 0) == 0)
+      reps = std::stoi(a.substr(7));
+    else if (a.rfind("--filter=", 0) == 0)
+      filter = a.substr(9);
+    else if (a == "--measure-peak")
+      measure = true;
+    else if (a.rfind("--threads=", 0) == 0)
+      threads = std::stoi(a.substr(10));
+    else {
+      fprintf(stderr, "usage: %s [--isa=avx2|avx512vnni|generic] [--reps=N] "
+                      "[--filter=S] [--threads=N]\n", argv[0]);
+      return 2;
+    }
+  }
+  auto isa = parseIsa(isaArg);
+  if (!isa) {
+    fprintf(stderr, "unknown isa %s\n", isaArg.c_str());
+    return 2;
+  }
+  omp_set_num_threads(threads);
+  bool vnni = *isa == Isa::Avx512Vnni;
+  double peak = measurePeak(vnni, threads, measure);
+  const char *dnnlIsa = std::getenv("DNNL_MAX_CPU_ISA");
+  printf("# isa=%s threads=%d DNNL_MAX_CPU_ISA=%s\n", isaArg.c_str(), threads,
+         dnnlIsa ? dnnlIsa : "(unset)");
+  printf("# int8 peak %s: %.1f GOPS (%s, %.2f GHz, %d threads)\n",
+         measure ? "measured" : "assumed", peak,
+         vnni ? "vpdpbusd zmm, 64 MAC/cycle"
+              : "vpmaddubsw+vpmaddwd, 32 MAC/cycle",
+         cpuGhz(), threads);
+  printf("%-12s %-26s %9s %9s %9s %7s %6s  %s\n", "model", "shape", "MOPs",
+         "loops", "onednn", "ratio", "%peak", "onednn impl");
+
+  std::mt19937 rng(2024);
+  double logSum = 0, worst = 1e9;
+  int count = 0;
+  std::string worstName;
+  for (const Shape &s : kModelShapes) {
+    char name[64];
+    snprintf(name, sizeof name, "%ldx%ldx%ld->%ld k%ld s%ld%s", (long)s.c,
+             (long)s.h, (long)s.w, (long)s.oc, (long)s.k, (long)s.s,
+             s.groups > 1 ? " dw" : "");
+    if (!filter.empty() && std::string(name).find(filter) == std::string::npos)
+      continue;
+    ConvSpec spec = randomConv(s, false, rng, 0); // u8 -> relu -> u8
+    double ops = 2.0 * spec.oc * spec.oh() * spec.ow() * (spec.c / spec.groups) *
+                 spec.kh * spec.kw;
+    auto compiled = compileConv(spec, {*isa});
+    if (!compiled->ok()) {
+      printf("%-12s %-26s compile failed: %s\n", s.model, name,
+             compiled->error.c_str());
+      continue;
+    }
+    auto input = randomBytes(spec.c * spec.h * spec.w, rng);
+    std::vector<uint8_t> out(spec.oc * spec.oh() * spec.ow());
+    void *packArgs[2] = {input.data(), compiled->scratch.data()};
+    void *args[2] = {compiled->scratch.data(), out.data()};
+    auto loops = [&] {
+      qrt_parallel_for(compiled->pack, packArgs, compiled->info.packTiles,
+                       threads);
+      qrt_parallel_for(compiled->kernel, args, compiled->info.kernelTiles,
+                       threads);
+    };
+    OneDnnConv dnn(spec);
+    // Interleave to share the machine's noise.
+    double tl = 1e9, td = 1e9;
+    for (int round = 0; round < 3; ++round) {
+      tl = std::min(tl, timeIt(loops, reps));
+      td = std::min(td, timeIt([&] { dnn.run(); }, reps));
+    }
+    double gl = ops / tl * 1e-9, gd = ops / td * 1e-9;
+    double ratio = gl / gd;
+    printf("%-12s %-26s %9.1f %9.1f %9.1f %7.2f %5.0f%%  %s\n", s.model, name,
+           ops * 1e-6, gl, gd, ratio, 100 * gl / peak, dnn.impl.c_str());
+    fflush(stdout);
+    logSum += std::log(ratio);
+    ++count;
+    if (ratio < worst) {
+      worst = ratio;
+      worstName = name;
+    }
+  }
+  if (count)
+    printf("# geomean ratio loops/onednn: %.3f over %d layers; worst %.2f "
+           "(%s)\n",
+           std::exp(logSum / count), count, worst, worstName.c_str());
+  return 0;
+}

@@ -1,0 +1,618 @@
+//===- ConvKernels.cpp - packed, register-tiled int8 convolution ----------===//
+//
+// Scratch layout (written by the pack kernel, one plane per image, group
+// and block of `cb` input channels):
+//
+//   plane[phase = (y % sh) * sw + x % sw][y / sh][x / sw][cb]
+//
+// over the zero-padded input (y, x in padded coordinates). Splitting the
+// stride phases makes every tap of a strided conv a stride-1 read, and
+// reading output pixels on a flat grid of width Wq (the phase width) makes
+// each tap of a run of consecutive output pixels a contiguous load: lanes
+// of a vector are output pixels. Pixels with ow >= OW are computed and
+// dropped when storing (the valid lanes of a vector map to consecutive
+// NCHW addresses, stored with at most a few masked stores).
+//
+// Dense micro-kernel: P pixel vectors x O output channels of accumulators;
+// per (channel block, tap) it loads P input vectors and broadcasts O weight
+// groups, packed at compile time as [group][oc block][cb][tap][O][cb].
+// Depthwise: per channel, P pixel vectors, taps widened to i32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitter.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::q::loops;
+
+namespace {
+
+constexpr int64_t kPackChunk = 16; // scratch columns per pack vector
+
+struct ConvLayout {
+  IsaInfo info;
+  bool depthwise;
+  int64_t G, Cg, OCg, CB, eb, Cgb, L;
+  int64_t OH, OW, Hq, Wq, F, V, phases, planeElems, planeBytes;
+  int64_t P, O, nPB, nOB, Prem, Orem;
+  int64_t mult; ///< depthwise channel multiplier (OCg)
+
+  int64_t tapOffset(const ConvSpec &s, int64_t ky, int64_t kx) const {
+    int64_t y = ky * s.dh, x = kx * s.dw;
+    int64_t phase = (y % s.sh) * s.sw + x % s.sw;
+    return phase * Hq * Wq + (y / s.sh) * Wq + x / s.sw;
+  }
+};
+
+ConvLayout makeLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
+  ConvLayout l;
+  l.info = isaInfo(isa);
+  l.G = s.groups;
+  l.Cg = s.c / s.groups;
+  l.OCg = s.oc / s.groups;
+  l.depthwise = l.Cg == 1 && s.groups > 1;
+  l.CB = l.depthwise ? 1 : l.info.cb;
+  l.eb = l.depthwise ? 1 : l.info.elemBytes;
+  l.Cgb = (l.Cg + l.CB - 1) / l.CB;
+  l.L = l.info.lanes;
+  l.OH = s.oh();
+  l.OW = s.ow();
+  l.Hq = (s.h + s.pt + s.pb + s.sh - 1) / s.sh;
+  l.Wq = (s.w + s.pl + s.pr + s.sw - 1) / s.sw;
+  l.F = l.OH * l.Wq;
+  l.V = (l.F + l.L - 1) / l.L;
+  l.phases = s.sh * s.sw;
+  int64_t maxRead = 0;
+  for (int64_t ky = 0; ky < s.kh; ++ky)
+    for (int64_t kx = 0; kx < s.kw; ++kx)
+      maxRead = std::max(maxRead, l.tapOffset(s, ky, kx) + l.V * l.L);
+  // The pack writes whole chunks, up to kPackChunk-1 columns past a row.
+  int64_t elems = std::max(maxRead, l.phases * l.Hq * l.Wq + kPackChunk);
+  int64_t align = 64 / (l.CB * l.eb);
+  l.planeElems = (elems + align - 1) / align * align;
+  l.planeBytes = l.planeElems * l.CB * l.eb;
+  if (l.depthwise) {
+    l.P = tiles.p ? tiles.p : 4;
+    l.O = 1;
+  } else {
+    l.P = tiles.p ? tiles.p : l.info.tileP;
+    l.O = tiles.o ? tiles.o : l.info.tileO;
+  }
+  l.P = std::min(l.P, l.V);
+  l.O = std::min(l.O, l.OCg);
+  l.nPB = (l.V + l.P - 1) / l.P;
+  l.Prem = l.V - (l.nPB - 1) * l.P;
+  l.nOB = (l.OCg + l.O - 1) / l.O;
+  l.Orem = l.OCg - (l.nOB - 1) * l.O;
+  l.mult = l.OCg;
+  return l;
+}
+
+} // namespace
+
+std::string mlir::q::loops::checkSpec(const ConvSpec &s) {
+  if (s.n < 1 || s.c < 1 || s.h < 1 || s.w < 1 || s.oc < 1 || s.kh < 1 ||
+      s.kw < 1)
+    return "empty shape";
+  if (s.sh < 1 || s.sw < 1 || s.dh < 1 || s.dw < 1)
+    return "stride and dilation must be positive";
+  if (s.pt < 0 || s.pl < 0 || s.pb < 0 || s.pr < 0)
+    return "negative padding";
+  if (s.groups < 1 || s.c % s.groups || s.oc % s.groups)
+    return "channels do not divide into groups";
+  if (s.oh() < 1 || s.ow() < 1)
+    return "empty output";
+  if ((int64_t)s.weight.size() != s.oc * (s.c / s.groups) * s.kh * s.kw)
+    return "weight size does not match the shape";
+  if ((int64_t)s.epi.scale.size() != s.oc)
+    return "one scale per output channel expected";
+  if (!s.epi.bias.empty() && (int64_t)s.epi.bias.size() != s.oc)
+    return "one bias per output channel expected";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Pack: NCHW -> padded, phase-split, channel-blocked scratch
+//===----------------------------------------------------------------------===//
+
+static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
+                         const ConvSpec &s, const ConvLayout &l) {
+  func::FuncOp fn = startKernel(b, module, name, l.info.isa);
+  Emitter e(b, fn.getLoc());
+  Value args = fn.getArgument(0);
+  Value src = e.argPtr(args, 0);
+  Value dst = e.argPtr(args, 1);
+  const int64_t R = kPackChunk, CB = l.CB;
+  const bool shift = !l.depthwise && l.info.shiftSigned && s.srcSigned;
+  const bool wide = l.eb == 2;
+  Type elem = wide ? e.i16() : e.i8();
+  auto rowType = e.vec(R * CB, elem);
+  const int64_t nChunks = (l.Wq + R - 1) / R;
+  const int64_t rowBytes = l.Wq * CB * l.eb;
+
+  e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
+    Value cb = e.remc(t, l.Cgb);
+    Value rest = e.divc(t, l.Cgb);
+    Value g = e.remc(rest, l.G);
+    Value n = e.divc(rest, l.G);
+    Value plane = e.gep(dst, e.mulc(t, l.planeBytes));
+    // Channels past the group (the last block's padding) read the group's
+    // last channel: their weights are 0, only the memory must be valid.
+    SmallVector<Value> chan;
+    for (int64_t j = 0; j < CB; ++j) {
+      Value local = e.addc(e.mulc(cb, CB), j);
+      Value last = e.c64(l.Cg - 1);
+      Value clamped = arith::MinUIOp::create(b, e.loc, local, last);
+      Value c = e.add(e.add(e.mulc(n, s.c), e.mulc(g, l.Cg)), clamped);
+      chan.push_back(e.gep(src, e.mulc(c, s.h * s.w)));
+    }
+    Value padVec = e.splatConst(R * CB, shift ? (Attribute)b.getI8IntegerAttr(-128)
+                                               : (Attribute)b.getIntegerAttr(elem, 0));
+    for (int64_t ph = 0; ph < s.sh; ++ph) {
+      for (int64_t pw = 0; pw < s.sw; ++pw) {
+        Value phaseBase =
+            e.gepc(plane, (ph * s.sw + pw) * l.Hq * l.Wq * CB * l.eb);
+        // Rows r whose source row r*sh + ph - pt lies in [0, h).
+        int64_t rA = std::max<int64_t>(0, (s.pt - ph + s.sh - 1) / s.sh);
+        int64_t rB = std::min<int64_t>(l.Hq, (s.h + s.pt - ph + s.sh - 1) / s.sh);
+        rB = std::max(rA, rB);
+        auto padRows = [&](int64_t from, int64_t to) {
+          e.forLoop(from, to, [&](Value r) {
+            Value row = e.gep(phaseBase, e.mulc(r, rowBytes));
+            for (int64_t k = 0; k < nChunks; ++k)
+              e.store(padVec, e.gepc(row, k * R * CB * l.eb));
+          });
+        };
+        padRows(0, rA);
+        e.forLoop(rA, rB, [&](Value r) {
+          Value y = e.addc(e.mulc(r, s.sh), ph - s.pt);
+          Value row = e.gep(phaseBase, e.mulc(r, rowBytes));
+          for (int64_t k = 0; k < nChunks; ++k) {
+            int64_t s0 = k * R * s.sw + pw - s.pl;
+            int64_t span = R * s.sw;
+            bool inside = s0 >= 0 && s0 + span <= s.w;
+            bool any = false;
+            SmallVector<bool> mask(span, false);
+            for (int64_t i = 0; i < span; ++i) {
+              mask[i] = i % s.sw == 0 && s0 + i >= 0 && s0 + i < s.w;
+              any |= mask[i];
+            }
+            SmallVector<Value> parts;
+            for (int64_t j = 0; j < CB; ++j) {
+              Value v;
+              auto spanType = e.vec(span, e.i8());
+              if (!any) {
+                v = e.splatConst(span, b.getI8IntegerAttr(0));
+              } else {
+                Value p = e.gep(chan[j], e.addc(e.mulc(y, s.w), s0));
+                if (inside)
+                  v = e.load(spanType, p);
+                else
+                  v = e.maskedLoad(spanType, p, e.constMask(mask),
+                                   e.splatConst(span, b.getI8IntegerAttr(0)));
+              }
+              if (s.sw > 1) {
+                SmallVector<int64_t> pick;
+                for (int64_t i = 0; i < R; ++i)
+                  pick.push_back(i * s.sw);
+                v = e.shuffle(v, v, pick);
+              }
+              if (wide) {
+                auto w16 = e.vec(R, e.i16());
+                v = s.srcSigned ? arith::ExtSIOp::create(b, e.loc, w16, v)
+                                      .getResult()
+                                : arith::ExtUIOp::create(b, e.loc, w16, v)
+                                      .getResult();
+              }
+              parts.push_back(v);
+            }
+            Value out;
+            if (CB == 1) {
+              out = parts[0];
+            } else if (CB == 2) {
+              SmallVector<int64_t> m;
+              for (int64_t i = 0; i < R; ++i)
+                m.append({i, R + i});
+              out = e.shuffle(parts[0], parts[1], m);
+            } else {
+              SmallVector<int64_t> m2, m4;
+              for (int64_t i = 0; i < R; ++i)
+                m2.append({i, R + i});
+              for (int64_t i = 0; i < R; ++i)
+                m4.append({2 * i, 2 * i + 1, 2 * R + 2 * i, 2 * R + 2 * i + 1});
+              Value ab = e.shuffle(parts[0], parts[1], m2);
+              Value cd = e.shuffle(parts[2], parts[3], m2);
+              out = e.shuffle(ab, cd, m4);
+            }
+            if (shift)
+              out = arith::XOrIOp::create(
+                  b, e.loc, out,
+                  e.splatConst(R * CB, b.getI8IntegerAttr(-128)));
+            (void)rowType;
+            e.store(out, e.gepc(row, k * R * CB * l.eb));
+          }
+        });
+        padRows(rB, l.Hq);
+      }
+    }
+  });
+  func::ReturnOp::create(b, e.loc);
+}
+
+//===----------------------------------------------------------------------===//
+// Storing a vector of flat output pixels into an NCHW plane
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Where the lanes of one pixel vector go: computed once, used for every
+/// output channel (and for loading the sum).
+struct PixelRun {
+  Value fast;   ///< i1: all lanes valid and in one row
+  Value dest;   ///< i64: element offset of lane 0 when fast
+  SmallVector<Value> segBase; ///< i64 per segment: offset of lane 0
+  SmallVector<Value> segMask; ///< vector<Lxi1> per segment
+};
+} // namespace
+
+static PixelRun describeRun(Emitter &e, const ConvLayout &l, Value f0) {
+  PixelRun run;
+  const int64_t L = l.L;
+  Value iota = e.iota(L);
+  auto lt = arith::CmpIPredicate::slt;
+  if (l.Wq == l.OW) {
+    // Rows are contiguous: only the end of the plane needs a mask.
+    Value end = e.addc(f0, L);
+    run.fast = e.cmp(arith::CmpIPredicate::sle, end, e.c64(l.F));
+    run.dest = f0;
+    Value left = arith::SubIOp::create(e.b, e.loc, e.c64(l.F), f0);
+    run.segBase.push_back(f0);
+    run.segMask.push_back(e.cmp(lt, iota, e.splatLane(left, L)));
+    return run;
+  }
+  Value oh = e.divc(f0, l.Wq);
+  Value ow0 = e.remc(f0, l.Wq);
+  Value fitsRow = e.cmp(arith::CmpIPredicate::sle, e.addc(ow0, L), e.c64(l.OW));
+  Value inRows = e.cmp(lt, oh, e.c64(l.OH));
+  run.fast = arith::AndIOp::create(e.b, e.loc, fitsRow, inRows);
+  run.dest = e.add(e.mulc(oh, l.OW), ow0);
+  int64_t segments = (l.Wq - 1 + L - 1) / l.Wq + 1;
+  for (int64_t sIdx = 0; sIdx < segments; ++sIdx) {
+    // Lanes j with ow0 + j in [sIdx*Wq, sIdx*Wq + OW) on row oh + sIdx.
+    Value lo = arith::SubIOp::create(e.b, e.loc, e.c64(sIdx * l.Wq), ow0);
+    Value row = e.addc(oh, sIdx);
+    // Rows past the plane get an empty lane range (hi = lo).
+    Value rowOk = e.cmp(lt, row, e.c64(l.OH));
+    Value width = arith::SelectOp::create(e.b, e.loc, rowOk, e.c64(l.OW),
+                                          e.c64(0));
+    // j - lo in [0, width), as one unsigned compare.
+    Value rel = arith::SubIOp::create(e.b, e.loc, iota, e.splatLane(lo, L));
+    Value m = e.cmp(arith::CmpIPredicate::ult, rel, e.splatLane(width, L));
+    run.segMask.push_back(m);
+    run.segBase.push_back(
+        arith::SubIOp::create(e.b, e.loc, e.mulc(row, l.OW), lo));
+  }
+  return run;
+}
+
+static Value loadRun(Emitter &e, const PixelRun &run, Value plane,
+                     VectorType type, int64_t eb) {
+  auto ifOp = scf::IfOp::create(e.b, e.loc, TypeRange{type}, run.fast, true);
+  {
+    OpBuilder::InsertionGuard guard(e.b);
+    e.b.setInsertionPointToStart(ifOp.thenBlock());
+    Value v = e.load(type, e.gep(plane, e.mulc(run.dest, eb)));
+    scf::YieldOp::create(e.b, e.loc, v);
+    e.b.setInsertionPointToStart(ifOp.elseBlock());
+    Value acc = e.splatConst(type.getNumElements(),
+                             e.b.getZeroAttr(type.getElementType()));
+    for (size_t i = 0; i < run.segBase.size(); ++i)
+      acc = e.maskedLoad(type, e.gep(plane, e.mulc(run.segBase[i], eb)),
+                         run.segMask[i], acc);
+    scf::YieldOp::create(e.b, e.loc, acc);
+  }
+  return ifOp.getResult(0);
+}
+
+static void storeRun(Emitter &e, const PixelRun &run, Value plane, Value v,
+                     int64_t eb) {
+  auto ifOp = scf::IfOp::create(e.b, e.loc, TypeRange{}, run.fast, true);
+  OpBuilder::InsertionGuard guard(e.b);
+  e.b.setInsertionPointToStart(ifOp.thenBlock());
+  e.store(v, e.gep(plane, e.mulc(run.dest, eb)));
+  e.b.setInsertionPointToStart(ifOp.elseBlock());
+  if (eb == 4) {
+    for (size_t i = 0; i < run.segBase.size(); ++i)
+      e.maskedStore(v, e.gep(plane, e.mulc(run.segBase[i], eb)),
+                    run.segMask[i]);
+    return;
+  }
+  // Bytes lane by lane: LLVM 22 miscompiles some masked byte stores on
+  // AVX-512 (masked-off lanes get written). Only partial vectors get here.
+  int64_t n = llvm::cast<VectorType>(v.getType()).getNumElements();
+  for (size_t i = 0; i < run.segBase.size(); ++i) {
+    Value base = e.gep(plane, run.segBase[i]);
+    for (int64_t j = 0; j < n; ++j) {
+      Value on = vector::ExtractOp::create(e.b, e.loc, run.segMask[i], j);
+      auto laneIf = scf::IfOp::create(e.b, e.loc, TypeRange{}, on, false);
+      OpBuilder::InsertionGuard inner(e.b);
+      e.b.setInsertionPointToStart(laneIf.thenBlock());
+      e.store(vector::ExtractOp::create(e.b, e.loc, v, j), e.gepc(base, j));
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Compute kernels
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ConvTables {
+  std::string weights, init, scale;
+};
+
+/// Writes the epilogue of P x O accumulators for output channels
+/// ocBase + o of image n, pixel vectors starting at flat pixel f0.
+void emitConvEpilogue(Emitter &e, const ConvSpec &s, const ConvLayout &l,
+                      const ConvTables &tab, Value out, Value sum, Value n,
+                      Value ocBase, Value f0, int64_t P, int64_t O,
+                      ArrayRef<Value> acc) {
+  const int64_t L = l.L;
+  const int64_t oeb = outElementBytes(s.epi);
+  const int64_t planeElems = l.OH * l.OW;
+  Value scaleTab = e.addressOf(tab.scale);
+  SmallVector<PixelRun> runs;
+  for (int64_t p = 0; p < P; ++p)
+    runs.push_back(describeRun(e, l, e.addc(f0, p * L)));
+  for (int64_t o = 0; o < O; ++o) {
+    Value oc = e.addc(ocBase, o);
+    Value scale = e.splat(e.load(e.f32(), e.gep(scaleTab, e.mulc(oc, 4))), L);
+    Value plane = e.add(e.mulc(n, s.oc), oc);
+    Value outPlane = e.gep(out, e.mulc(plane, planeElems * oeb));
+    Value sumPlane =
+        sum ? e.gep(sum, e.mulc(plane, planeElems)) : Value();
+    for (int64_t p = 0; p < P; ++p) {
+      Value sv = sum ? loadRun(e, runs[p], sumPlane, e.vec(L, e.i8()), 1)
+                     : Value();
+      Value t = emitEpilogueMath(e, s.epi, acc[p * O + o], scale, sv);
+      storeRun(e, runs[p], outPlane, emitOutputConversion(e, s.epi, t), oeb);
+    }
+  }
+}
+
+/// Dense micro-kernel over P pixel vectors x O output channels.
+void emitDenseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
+                   const ConvTables &tab, Value scratch, Value out, Value sum,
+                   Value n, Value g, Value ob, Value pb, int64_t P, int64_t O) {
+  const IsaInfo &info = l.info;
+  const int64_t L = l.L, taps = s.kh * s.kw;
+  const int64_t groupBytes = l.CB * l.eb;
+  const int64_t wBlockBytes = l.Cgb * taps * l.O * groupBytes;
+  Value f0 = e.mulc(pb, l.P * L);
+  Value planes = e.mulc(e.add(e.mulc(n, l.G), g), l.Cgb);
+  Value xBase = e.gep(e.gep(scratch, e.mulc(planes, l.planeBytes)),
+                      e.mulc(f0, groupBytes));
+  Value wBase = e.gep(e.addressOf(tab.weights),
+                      e.mulc(e.add(e.mulc(g, l.nOB), ob), wBlockBytes));
+  Value ocBase = e.add(e.mulc(g, l.OCg), e.mulc(ob, l.O));
+  Value initTab = e.addressOf(tab.init);
+  SmallVector<Value> init;
+  for (int64_t o = 0; o < O; ++o) {
+    Value v = e.load(e.i32(), e.gep(initTab, e.mulc(e.addc(ocBase, o), 4)));
+    init.push_back(e.splat(v, L));
+  }
+  SmallVector<Value> acc0;
+  for (int64_t p = 0; p < P; ++p)
+    acc0.append(init.begin(), init.end());
+  VectorType xType = e.dotOperandType(info);
+  auto loop = e.forLoop(
+      e.c64(0), e.c64(l.Cgb), acc0, [&](Value cb, ValueRange iter) {
+        SmallVector<Value> acc(iter.begin(), iter.end());
+        Value xb = e.gep(xBase, e.mulc(cb, l.planeBytes));
+        Value wb = e.gep(wBase, e.mulc(cb, taps * l.O * groupBytes));
+        for (int64_t ky = 0; ky < s.kh; ++ky) {
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            int64_t tap = ky * s.kw + kx;
+            int64_t off = l.tapOffset(s, ky, kx);
+            SmallVector<Value> xs;
+            for (int64_t p = 0; p < P; ++p)
+              xs.push_back(
+                  e.load(xType, e.gepc(xb, (off + p * L) * groupBytes)));
+            for (int64_t o = 0; o < O; ++o) {
+              Value w = e.broadcastGroup(
+                  info, e.gepc(wb, (tap * l.O + o) * groupBytes));
+              for (int64_t p = 0; p < P; ++p)
+                acc[p * O + o] = e.dot(info, acc[p * O + o], xs[p], w);
+            }
+          }
+        }
+        return acc;
+      });
+  SmallVector<Value> acc(loop.getResults().begin(), loop.getResults().end());
+  emitConvEpilogue(e, s, l, tab, out, sum, n, ocBase, f0, P, O, acc);
+}
+
+/// Depthwise micro-kernel: one output channel, P pixel vectors.
+void emitDepthwiseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
+                       const ConvTables &tab, Value scratch, Value out,
+                       Value sum, Value n, Value oc, Value pb, int64_t P) {
+  const int64_t L = l.L, taps = s.kh * s.kw;
+  Value f0 = e.mulc(pb, l.P * L);
+  Value g = e.divc(oc, l.mult);
+  Value plane = e.add(e.mulc(n, l.G), g);
+  Value xBase = e.gep(e.gep(scratch, e.mulc(plane, l.planeBytes)), f0);
+  Value wBase = e.gep(e.addressOf(tab.weights), e.mulc(oc, taps));
+  Value initV = e.load(e.i32(), e.gep(e.addressOf(tab.init), e.mulc(oc, 4)));
+  SmallVector<Value> acc(P, e.splat(initV, L));
+  auto wide = e.vec(L, e.i32());
+  for (int64_t ky = 0; ky < s.kh; ++ky) {
+    for (int64_t kx = 0; kx < s.kw; ++kx) {
+      int64_t tap = ky * s.kw + kx;
+      // i8 weight widened: LLVM sees 16-bit operands and can use vpmaddwd.
+      Value w8 = e.load(e.i8(), e.gepc(wBase, tap));
+      Value w = e.splat(arith::ExtSIOp::create(e.b, e.loc, e.i32(), w8), L);
+      int64_t off = l.tapOffset(s, ky, kx);
+      for (int64_t p = 0; p < P; ++p) {
+        Value x8 = e.load(e.vec(L, e.i8()), e.gepc(xBase, off + p * L));
+        Value x = s.srcSigned
+                      ? arith::ExtSIOp::create(e.b, e.loc, wide, x8).getResult()
+                      : arith::ExtUIOp::create(e.b, e.loc, wide, x8).getResult();
+        acc[p] = e.add(acc[p], e.mul(x, w));
+      }
+    }
+  }
+  emitConvEpilogue(e, s, l, tab, out, sum, n, oc, f0, P, 1, acc);
+}
+
+/// Weight packing and per-channel tables for one ISA.
+void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
+                    const ConvLayout &l, const ConvTables &tab) {
+  const int64_t taps = s.kh * s.kw;
+  std::vector<int64_t> wsum(s.oc, 0);
+  for (int64_t oc = 0; oc < s.oc; ++oc)
+    for (int64_t i = 0; i < l.Cg * taps; ++i)
+      wsum[oc] += s.weight[oc * l.Cg * taps + i];
+  std::vector<int32_t> init(s.oc);
+  for (int64_t oc = 0; oc < s.oc; ++oc) {
+    int64_t v = s.epi.bias.empty() ? 0 : s.epi.bias[oc];
+    // vpdpbusd reads s8 sources shifted to u8: x*w = (x+128)*w - 128*w.
+    if (!l.depthwise && l.info.shiftSigned && s.srcSigned)
+      v -= 128 * wsum[oc];
+    init[oc] = static_cast<int32_t>(v);
+  }
+  addConstantGlobal(b, module, tab.init, b.getI32Type(),
+                    DenseElementsAttr::get(
+                        RankedTensorType::get({s.oc}, b.getI32Type()),
+                        llvm::ArrayRef<int32_t>(init)));
+  addConstantGlobal(b, module, tab.scale, b.getF32Type(),
+                    DenseElementsAttr::get(
+                        RankedTensorType::get({s.oc}, b.getF32Type()),
+                        llvm::ArrayRef<float>(s.epi.scale)));
+  if (l.depthwise) {
+    addConstantGlobal(
+        b, module, tab.weights, b.getI8Type(),
+        DenseElementsAttr::get(
+            RankedTensorType::get({(int64_t)s.weight.size()}, b.getI8Type()),
+            llvm::ArrayRef<int8_t>(s.weight)));
+    return;
+  }
+  // [g][ob][cb][tap][O][CB], zero for channels past the group or block.
+  int64_t total = l.G * l.nOB * l.Cgb * taps * l.O * l.CB;
+  std::vector<int16_t> packed(total, 0);
+  int64_t idx = 0;
+  for (int64_t g = 0; g < l.G; ++g)
+    for (int64_t ob = 0; ob < l.nOB; ++ob)
+      for (int64_t cb = 0; cb < l.Cgb; ++cb)
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t o = 0; o < l.O; ++o)
+            for (int64_t j = 0; j < l.CB; ++j, ++idx) {
+              int64_t oc = ob * l.O + o, c = cb * l.CB + j;
+              if (oc >= l.OCg || c >= l.Cg)
+                continue;
+              packed[idx] =
+                  s.weight[((g * l.OCg + oc) * l.Cg + c) * taps + tap];
+            }
+  Type elem = l.eb == 1 ? b.getI8Type() : b.getI16Type();
+  auto type = RankedTensorType::get({total}, elem);
+  DenseElementsAttr data;
+  if (l.eb == 1) {
+    std::vector<int8_t> bytes(packed.begin(), packed.end());
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
+  } else {
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
+  }
+  addConstantGlobal(b, module, tab.weights, elem, data);
+}
+
+} // namespace
+
+FailureOr<VariantInfo>
+mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
+                                llvm::StringRef packName,
+                                llvm::StringRef kernelName, const ConvSpec &s,
+                                Isa isa, TileOptions tiles) {
+  if (!checkSpec(s).empty())
+    return failure();
+  ConvLayout l = makeLayout(s, isa, tiles);
+  ConvTables tab{(kernelName + "_w").str(), (kernelName + "_init").str(),
+                 (kernelName + "_scale").str()};
+  emitConvTables(b, module, s, l, tab);
+  emitConvPack(b, module, packName, s, l);
+
+  func::FuncOp fn = startKernel(b, module, kernelName, isa);
+  Emitter e(b, fn.getLoc());
+  Value args = fn.getArgument(0);
+  Value scratch = e.argPtr(args, 0);
+  Value sum = s.epi.hasSum ? e.argPtr(args, 1) : Value();
+  Value out = e.argPtr(args, s.epi.hasSum ? 2 : 1);
+  int64_t tilesTotal;
+  if (l.depthwise) {
+    tilesTotal = s.n * s.oc * l.nPB;
+    e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
+      Value pb = e.remc(t, l.nPB);
+      Value rest = e.divc(t, l.nPB);
+      Value oc = e.remc(rest, s.oc);
+      Value n = e.divc(rest, s.oc);
+      auto body = [&](int64_t P) {
+        emitDepthwiseTile(e, s, l, tab, scratch, out, sum, n, oc, pb, P);
+      };
+      if (l.Prem == l.P) {
+        body(l.P);
+        return;
+      }
+      Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPB - 1));
+      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      body(l.Prem);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      body(l.P);
+    });
+  } else {
+    tilesTotal = s.n * l.G * l.nOB * l.nPB;
+    e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
+      Value pb = e.remc(t, l.nPB);
+      Value rest = e.divc(t, l.nPB);
+      Value ob = e.remc(rest, l.nOB);
+      rest = e.divc(rest, l.nOB);
+      Value g = e.remc(rest, l.G);
+      Value n = e.divc(rest, l.G);
+      // Full tiles, and the smaller ones at the last pixel / channel block.
+      auto withP = [&](int64_t O) {
+        auto body = [&](int64_t P) {
+          emitDenseTile(e, s, l, tab, scratch, out, sum, n, g, ob, pb, P, O);
+        };
+        if (l.Prem == l.P) {
+          body(l.P);
+          return;
+        }
+        Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPB - 1));
+        auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        body(l.Prem);
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        body(l.P);
+      };
+      if (l.Orem == l.O) {
+        withP(l.O);
+        return;
+      }
+      Value last = e.cmp(arith::CmpIPredicate::eq, ob, e.c64(l.nOB - 1));
+      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      withP(l.Orem);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      withP(l.O);
+    });
+  }
+  func::ReturnOp::create(b, e.loc);
+
+  VariantInfo v;
+  v.packTiles = s.n * l.G * l.Cgb;
+  v.kernelTiles = tilesTotal;
+  v.scratchBytes = v.packTiles * l.planeBytes;
+  return v;
+}

@@ -1,0 +1,202 @@
+//===- LoopsTest.cpp - generated int8 kernels vs the integer reference ----===//
+//
+// Every kernel runs on random full-range data (u8 [0,255] or s8 [-128,127]
+// sources, s8 [-128,127] weights) and must match the reference bit for bit.
+// The default run covers the representative shapes; Q_LOOPS_FULL=1 sweeps
+// every conv shape of resnet50_v1, resnet-152 and mobilenetv2_1.0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopsHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+using namespace qloops;
+
+namespace {
+
+bool cpuHasAvx512Vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+
+bool runnable(Isa isa) {
+  if (isa == Isa::Avx512Vnni)
+    return cpuHasAvx512Vnni();
+  if (isa == Isa::AvxVnni)
+    return __builtin_cpu_supports("avxvnni");
+  if (isa == Isa::Avx2)
+    return __builtin_cpu_supports("avx2");
+  return true;
+}
+
+/// Runs one conv spec on one ISA; returns the number of wrong outputs.
+int64_t checkConv(const ConvSpec &spec, Isa isa, uint32_t seed,
+                  TileOptions tiles = {}, int chunks = 3) {
+  std::mt19937 rng(seed);
+  auto compiled = compileConv(spec, {isa}, tiles);
+  EXPECT_TRUE(compiled->ok()) << compiled->error;
+  if (!compiled->ok())
+    return -1;
+  auto input = randomBytes(spec.n * spec.c * spec.h * spec.w, rng);
+  int64_t outElems = spec.n * spec.oc * spec.oh() * spec.ow();
+  auto sum = spec.epi.hasSum ? randomBytes(outElems, rng)
+                             : std::vector<uint8_t>();
+  std::vector<uint8_t> out(outElems * outBytes(spec.epi), 0x5a);
+  compiled->run(input.data(), spec.epi.hasSum ? sum.data() : nullptr,
+                out.data(), chunks);
+  auto expected = referenceConv(spec, input, sum);
+  return countDiffs(out, expected, outBytes(spec.epi));
+}
+
+int64_t checkFc(const FcSpec &spec, Isa isa, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto compiled = compileFc(spec, {isa});
+  EXPECT_TRUE(compiled->ok()) << compiled->error;
+  if (!compiled->ok())
+    return -1;
+  auto input = randomBytes(spec.n * spec.k, rng);
+  std::vector<uint8_t> out(spec.n * spec.o * outBytes(spec.epi), 0x5a);
+  compiled->run(input.data(), nullptr, out.data(), 2);
+  return countDiffs(out, referenceFc(spec, input), outBytes(spec.epi));
+}
+
+FcSpec randomFc(int64_t n, int64_t k, int64_t o, bool srcSigned,
+                std::mt19937 &rng, int variant) {
+  Shape s{"fc", k, 1, 1, o, 1, 1, 0, 1};
+  ConvSpec c = randomConv(s, srcSigned, rng, variant);
+  FcSpec f;
+  f.n = n;
+  f.k = k;
+  f.o = o;
+  f.srcSigned = srcSigned;
+  f.weight = c.weight;
+  f.epi = c.epi;
+  f.epi.hasSum = false;
+  return f;
+}
+
+const Isa kIsas[] = {Isa::Generic, Isa::Avx2, Isa::Avx512Vnni};
+
+class ConvShapes : public ::testing::TestWithParam<Isa> {};
+
+// Representative shapes: depthwise (both strides), 1x1, 1x1 stride 2, 3x3
+// stride 1 and 2, 7x7 stride 2 with 3 input channels, small 7x7 planes.
+const Shape kQuickShapes[] = {
+    {"dw", 32, 28, 28, 32, 3, 1, 1, 32},
+    {"dw-s2", 24, 29, 30, 24, 3, 2, 1, 24},
+    {"1x1", 64, 14, 14, 96, 1, 1, 0, 1},
+    {"1x1-s2", 48, 15, 13, 40, 1, 2, 0, 1},
+    {"3x3", 40, 13, 17, 36, 3, 1, 1, 1},
+    {"3x3-s2", 32, 28, 28, 64, 3, 2, 1, 1},
+    {"7x7-s2", 3, 60, 58, 20, 7, 2, 3, 1},
+    {"3x3-7", 64, 7, 7, 64, 3, 1, 1, 1},
+    {"grouped", 16, 12, 12, 24, 3, 1, 1, 4},
+};
+
+TEST_P(ConvShapes, MatchReference) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP() << "CPU lacks " << isaName(isa).str();
+  std::mt19937 rng(42);
+  int variant = 0;
+  for (const Shape &shape : kQuickShapes) {
+    for (bool srcSigned : {false, true}) {
+      ConvSpec spec = randomConv(shape, srcSigned, rng, variant++);
+      EXPECT_EQ(checkConv(spec, isa, variant), 0)
+          << shape.model << " signed=" << srcSigned << " variant "
+          << variant - 1;
+    }
+  }
+}
+
+TEST_P(ConvShapes, Dilation) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(7);
+  Shape shape{"dil", 12, 19, 21, 20, 3, 1, 2, 1};
+  ConvSpec spec = randomConv(shape, true, rng, 1);
+  spec.dh = spec.dw = 2;
+  EXPECT_EQ(checkConv(spec, isa, 3), 0);
+  ConvSpec dw = randomConv({"dil-dw", 8, 16, 16, 8, 3, 2, 2, 8}, false, rng, 0);
+  dw.dh = dw.dw = 2;
+  EXPECT_EQ(checkConv(dw, isa, 4), 0);
+  // Asymmetric padding and stride 2 with a dilated 3x3.
+  ConvSpec asym = randomConv({"asym", 6, 17, 14, 10, 3, 2, 0, 1}, false, rng, 2);
+  asym.pt = 2, asym.pl = 0, asym.pb = 1, asym.pr = 3;
+  EXPECT_EQ(checkConv(asym, isa, 5), 0);
+}
+
+TEST_P(ConvShapes, TileSizes) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(9);
+  ConvSpec spec = randomConv({"t", 20, 11, 9, 26, 3, 1, 1, 1}, false, rng, 1);
+  for (TileOptions t : {TileOptions{1, 1}, TileOptions{3, 5}, TileOptions{2, 8}})
+    EXPECT_EQ(checkConv(spec, isa, 11, t, 4), 0) << t.p << "x" << t.o;
+}
+
+TEST_P(ConvShapes, InnerProduct) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(5);
+  int variant = 0;
+  for (auto [n, k, o] : {std::tuple<int64_t, int64_t, int64_t>{1, 2048, 1000},
+                         {1, 1280, 1000},
+                         {3, 37, 21},
+                         {2, 130, 64}})
+    for (bool srcSigned : {false, true}) {
+      FcSpec spec = randomFc(n, k, o, srcSigned, rng, variant == 1 ? 0 : variant);
+      ++variant;
+      EXPECT_EQ(checkFc(spec, isa, variant), 0) << n << "x" << k << "->" << o;
+    }
+}
+
+TEST_P(ConvShapes, ModelShapes) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  if (!std::getenv("Q_LOOPS_FULL"))
+    GTEST_SKIP() << "set Q_LOOPS_FULL=1 for the full model-shape sweep";
+  std::mt19937 rng(1234);
+  int variant = 0;
+  for (const Shape &shape : kModelShapes) {
+    bool srcSigned = variant % 2;
+    ConvSpec spec = randomConv(shape, srcSigned, rng, variant++);
+    EXPECT_EQ(checkConv(spec, isa, variant, {}, 2), 0)
+        << shape.model << " " << shape.c << "x" << shape.h << "x" << shape.w
+        << " -> " << shape.oc << " k" << shape.k << " s" << shape.s << " g"
+        << shape.groups << " signed=" << srcSigned;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isas, ConvShapes, ::testing::ValuesIn(kIsas),
+                         [](const auto &info) { return isaName(info.param).str(); });
+
+TEST(Dispatch, AutoPicksEachVariant) {
+  std::mt19937 rng(77);
+  ConvSpec spec = randomConv({"auto", 16, 10, 12, 24, 3, 2, 1, 1}, true, rng, 1);
+  auto compiled = compileConv(spec, {Isa::Avx512Vnni, Isa::Avx2, Isa::Generic});
+  ASSERT_TRUE(compiled->ok()) << compiled->error;
+  auto input = randomBytes(spec.c * spec.h * spec.w, rng);
+  int64_t outElems = spec.oc * spec.oh() * spec.ow();
+  auto sum = randomBytes(outElems, rng);
+  auto expected = referenceConv(spec, input, sum);
+  for (int32_t isa : {0, 1, 3}) {
+    if (!runnable(static_cast<Isa>(isa)))
+      continue;
+    forcedIsa = isa;
+    std::vector<uint8_t> out(outElems * outBytes(spec.epi), 0);
+    compiled->run(input.data(), sum.data(), out.data(), 3);
+    EXPECT_EQ(countDiffs(out, expected, outBytes(spec.epi)), 0) << "isa " << isa;
+  }
+  forcedIsa = 3;
+}
+
+} // namespace
