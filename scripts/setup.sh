@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
   libdnnl-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
+  libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
 )
 

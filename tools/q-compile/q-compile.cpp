@@ -11,38 +11,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "QDialect/Conversion/Passes.h"
-#include "QDialect/IR/QDialect.h"
-#include "QDialect/Transforms/Passes.h"
-#include "QDialect/Translate/MXNet.h"
+#include "QDialect/Driver/Driver.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/ScopeExit.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Export.h"
-#include "mlir/Transforms/Passes.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
+#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+namespace driver = mlir::q::driver;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("q-compile options");
@@ -51,8 +28,9 @@ static cl::opt<std::string>
                cl::desc("<model-symbol.json | module.mlir>"),
                cl::cat(category));
 static cl::opt<std::string>
-    paramsFile("params", cl::desc("the model's .params file (required: the "
-                                  "library needs its weights)"),
+    paramsFile("params",
+               cl::desc("the model's .params file (required: the "
+                        "library needs its weights)"),
                cl::value_desc("file"), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
@@ -109,57 +87,6 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// Raw bytes of a weight constant (dense or dense_resource).
-FailureOr<std::vector<char>> weightBytes(ElementsAttr value) {
-  auto type = llvm::cast<ShapedType>(value.getType());
-  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
-  size_t bytes = type.getNumElements() * width;
-  std::vector<char> out(bytes);
-  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != bytes)
-      return failure();
-    std::memcpy(out.data(), blob->getData().data(), bytes);
-    return out;
-  }
-  auto dense = llvm::dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return failure();
-  llvm::ArrayRef<char> raw = dense.getRawData();
-  for (size_t i = 0; i < bytes; i += width)
-    std::memcpy(out.data() + i,
-                raw.data() + (dense.isSplat() ? 0 : i), width);
-  return out;
-}
-
-/// Runs a program; fails with its command line when it fails.
-LogicalResult runProgram(llvm::ArrayRef<llvm::StringRef> args) {
-  if (verbose) {
-    for (llvm::StringRef a : args)
-      llvm::errs() << a << " ";
-    llvm::errs() << "\n";
-  }
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, {}, 0, 0,
-                                     &message);
-  if (rc != 0) {
-    std::string line;
-    for (llvm::StringRef a : args)
-      line += a.str() + " ";
-    fail("'" + line + "' failed" + (message.empty() ? "" : ": " + message));
-    return failure();
-  }
-  return success();
-}
-
-std::string findClang() {
-  for (const char *name : {"clang-22", "clang"})
-    if (auto path = llvm::sys::findProgramByName(
-            name, {"/usr/lib/llvm-22/bin", "/usr/bin"}))
-      return *path;
-  return "";
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -176,7 +103,7 @@ int main(int argc, char **argv) {
                 "quantize and calibrate passes");
   if (backend != "onednn")
     return fail("--backend=" + backend + ": only onednn exists so far");
-  bool fromMLIR = llvm::StringRef(symbolFile).ends_with(".mlir");
+  bool fromMLIR = driver::isModuleFile(symbolFile);
   if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
     return fail("give either --params or --random-params: a compiled model "
                 "needs its weights");
@@ -184,204 +111,47 @@ int main(int argc, char **argv) {
     return fail("--emit must be so, mlir or llvm");
 
   DialectRegistry registry;
-  registry.insert<q::QDialect, func::FuncDialect, arith::ArithDialect,
-                  quant::QuantDialect, LLVM::LLVMDialect>();
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  driver::registerDriverDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  OwningOpRef<ModuleOp> module;
-  if (fromMLIR) {
-    // A q module (e.g. written by q-translate or q-opt): weights must be
-    // constants already.
-    module = parseSourceFile<ModuleOp>(symbolFile, &context);
-    if (!module)
-      return 1;
-  } else {
-  auto graph = mxnet::readSymbolFile(symbolFile);
-  if (!graph)
-    return fail(llvm::toString(graph.takeError()));
-  q::MXNetImportOptions options;
-  options.symbolFile = symbolFile;
-  options.allowExtraParams = allowExtra;
-  for (const std::string &text : inputShapes) {
-    auto shapes = q::parseInputShapes(text);
-    if (!shapes)
-      return fail("--input-shape: " + llvm::toString(shapes.takeError()));
-    for (auto &entry : *shapes)
-      options.inputShapes[entry.getKey()] = entry.getValue();
-  }
-  mxnet::ParamsFile params;
-  if (!paramsFile.empty()) {
-    auto loaded = mxnet::readParamsFile(paramsFile);
-    if (!loaded)
-      return fail(llvm::toString(loaded.takeError()));
-    params = std::move(*loaded);
-    options.paramsFile = paramsFile;
-  } else {
-    // Import once without weights to learn their shapes.
-    OwningOpRef<ModuleOp> bare = q::importMXNet(*graph, options, &context);
-    if (!bare)
-      return 1;
-    params = q::makeRandomParams(*bare, randomParams);
-    options.paramsFile = "<random params>";
-  }
-  options.params = &params;
-  module = q::importMXNet(*graph, options, &context);
+  driver::ImportOptions importOptions;
+  importOptions.inputFile = symbolFile;
+  importOptions.paramsFile = paramsFile;
+  if (randomParams.getNumOccurrences())
+    importOptions.randomParamsSeed = randomParams;
+  importOptions.inputShapes = inputShapes;
+  importOptions.allowExtraParams = allowExtra;
+  auto module = driver::importModel(context, importOptions);
   if (!module)
-    return 1;
-  }
+    return driver::reportError(module.takeError(), "q-compile");
 
-  std::string modelName = llvm::sys::path::stem(outputFile).str();
-  if (llvm::StringRef(modelName).starts_with("lib"))
-    modelName = modelName.substr(3);
-  PassManager pm(&context);
-  pm.addPass(createCanonicalizerPass());
-  if (fuse)
-    pm.addNestedPass<func::FuncOp>(q::createQFuse());
-  q::QLowerToOneDNNOptions lowerOptions;
-  lowerOptions.modelName = modelName;
-  lowerOptions.numThreads = numThreads;
-  pm.addPass(q::createQLowerToOneDNN(lowerOptions));
-  if (failed(pm.run(*module)))
-    return 1;
+  driver::CompileOptions compileOptions;
+  compileOptions.modelName = driver::modelNameFor(outputFile);
+  compileOptions.numThreads = numThreads;
+  compileOptions.fuse = fuse;
+  if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
+        driver::buildPipeline(pm, compileOptions);
+      }))
+    return driver::reportError(std::move(err), "q-compile");
 
-  auto weights = (*module)->getAttrOfType<ArrayAttr>("q.weights");
-  auto arena = (*module)->getAttrOfType<IntegerAttr>("q.arena_bytes");
-  auto bound = (*module)->getAttrOfType<IntegerAttr>("q.arena_lower_bound");
-  if (!weights || !arena)
-    return fail("the lowering left no weights or arena size");
-
-  auto writeText = [&](llvm::StringRef path,
-                       llvm::function_ref<void(llvm::raw_ostream &)> write)
-      -> LogicalResult {
-    std::string error;
-    auto file = mlir::openOutputFile(path, &error);
-    if (!file)
-      return fail(error), failure();
-    write(file->os());
-    file->keep();
-    return success();
-  };
-  if (emit == "mlir")
-    return failed(writeText(outputFile, [&](llvm::raw_ostream &os) {
-      module->print(os);
-    }));
-
-  // Pack the weights in the manifest's order and alignment.
-  std::vector<char> blob;
-  mxnet::ParamsFile external;
-  for (Attribute entry : weights) {
-    auto dict = llvm::cast<DictionaryAttr>(entry);
-    auto name = dict.getAs<StringAttr>("name");
-    auto value = dict.getAs<ElementsAttr>("value");
-    auto bytes = weightBytes(value);
-    if (failed(bytes))
-      return fail("weight '" + name.str() + "' has no data");
-    blob.resize((blob.size() + q::kWeightAlignment - 1) /
-                q::kWeightAlignment * q::kWeightAlignment);
-    blob.insert(blob.end(), bytes->begin(), bytes->end());
-    if (externalWeights) {
-      auto type = llvm::cast<ShapedType>(value.getType());
-      mxnet::NDArray array;
-      array.shape.assign(type.getShape().begin(), type.getShape().end());
-      array.dtype = type.getElementType().isF32()
-                        ? mxnet::DType::F32
-                        : (type.getElementType().isInteger(32)
-                               ? mxnet::DType::I32
-                               : mxnet::DType::I8);
-      array.data.assign(bytes->begin(), bytes->end());
-      external.arrays.emplace_back("arg:" + name.str(), std::move(array));
-    }
-  }
-  (*module)->removeAttr("q.weights");
-
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translateModuleToLLVMIR(*module, llvmContext, modelName);
-  if (!llvmModule)
-    return fail("translation to LLVM IR failed");
-  llvmModule->setTargetTriple(llvm::Triple("x86_64-pc-linux-gnu"));
-  if (emit == "llvm")
-    return failed(writeText(outputFile, [&](llvm::raw_ostream &os) {
-      llvmModule->print(os, nullptr);
-    }));
-
-  llvm::SmallString<128> tempDir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("q-compile", tempDir))
-    return fail("cannot create a temporary folder: " + ec.message());
-  llvm::scope_exit cleanup([&] {
-    if (!keepTemps)
-      llvm::sys::fs::remove_directories(tempDir);
-    else
-      llvm::errs() << "q-compile: intermediate files kept in " << tempDir
-                   << "\n";
-  });
-  auto inTemp = [&](llvm::StringRef name) {
-    llvm::SmallString<128> path(tempDir);
-    llvm::sys::path::append(path, name);
-    return std::string(path);
-  };
-  std::string irPath = inTemp("model.ll"), blobPath = inTemp("weights.bin"),
-              asmPath = inTemp("weights.s"), soPath = inTemp("model.so");
-  if (failed(writeText(irPath, [&](llvm::raw_ostream &os) {
-        llvmModule->print(os, nullptr);
-      })))
-    return 1;
-  SmallVector<std::string> sources{irPath};
-  if (!externalWeights) {
-    if (failed(writeText(blobPath, [&](llvm::raw_ostream &os) {
-          os.write(blob.data(), blob.size());
-        })) ||
-        failed(writeText(asmPath, [&](llvm::raw_ostream &os) {
-          os << "  .section .rodata.q_weights,\"a\",@progbits\n"
-             << "  .balign " << q::kWeightAlignment << "\n"
-             << "  .globl __q_weights\n"
-             << "  .type __q_weights,@object\n"
-             << "__q_weights:\n"
-             << "  .incbin \"" << blobPath << "\"\n"
-             << "  .size __q_weights, " << blob.size() << "\n"
-             << "  .section .note.GNU-stack,\"\",@progbits\n";
-        })))
-      return 1;
-    sources.push_back(asmPath);
-  }
-
-  std::string clang = findClang();
-  if (clang.empty())
-    return fail("clang-22 not found (run scripts/setup.sh)");
-  std::vector<std::string> command{clang, "-O2", "-shared", "-fPIC"};
-  command.insert(command.end(), sources.begin(), sources.end());
-  for (const char *arg :
-       {"-Wl,--no-undefined", "-Wl,--whole-archive", Q_QRT_MODEL_LIBRARY,
-        "-Wl,--no-whole-archive", Q_QRT_LIBRARY, "-Wl,--exclude-libs,libqrt.a",
-        Q_DNNL_LIBRARY, "-lgomp",
-        "-lstdc++", "-lm", "-lpthread", "-ldl", "-o"})
-    command.push_back(arg);
-  command.push_back(soPath);
-  SmallVector<llvm::StringRef> args(command.begin(), command.end());
-  if (failed(runProgram(args)))
-    return 1;
-
-  // Publish atomically: a failed compile leaves no library behind.
-  if (auto ec = llvm::sys::fs::rename(soPath, outputFile)) {
-    if (auto copyError = llvm::sys::fs::copy_file(soPath, outputFile))
-      return fail("cannot write " + outputFile + ": " + copyError.message());
-  }
-  if (externalWeights) {
-    std::string paramsOut =
-        (llvm::sys::path::parent_path(outputFile) + "/" +
-         llvm::sys::path::stem(outputFile) + ".params")
-            .str();
-    if (llvm::sys::path::parent_path(outputFile).empty())
-      paramsOut = (llvm::sys::path::stem(outputFile) + ".params").str();
-    if (auto err = mxnet::writeParamsFile(external, paramsOut))
-      return fail(llvm::toString(std::move(err)));
-    llvm::outs() << "weights: " << paramsOut << "\n";
-  }
-  llvm::outs() << "q-compile: wrote " << outputFile << " (" << weights.size()
-               << " weights, " << blob.size() / 1024 << " KiB; arena "
-               << arena.getInt() / 1024 << " KiB, liveness bound "
-               << (bound ? bound.getInt() : 0) / 1024 << " KiB)\n";
+  driver::LinkOptions linkOptions;
+  linkOptions.outputFile = outputFile;
+  linkOptions.emit = emit;
+  linkOptions.externalWeights = externalWeights;
+  linkOptions.keepTemps = keepTemps;
+  linkOptions.verbose = verbose;
+  auto linked = driver::emitLibrary(**module, compileOptions, linkOptions);
+  if (!linked)
+    return driver::reportError(linked.takeError(), "q-compile");
+  if (emit != "so")
+    return 0;
+  if (externalWeights)
+    llvm::outs() << "weights: " << linked->paramsFile << "\n";
+  llvm::outs() << "q-compile: wrote " << outputFile << " ("
+               << linked->numWeights << " weights, "
+               << linked->weightBytes / 1024 << " KiB; arena "
+               << linked->arenaBytes / 1024 << " KiB, liveness bound "
+               << linked->arenaLowerBound / 1024 << " KiB)\n";
   return 0;
 }

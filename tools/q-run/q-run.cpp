@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QDialect/Driver/ModelRunner.h"
 #include "q/model.h"
 #include "q/npy.h"
 
@@ -20,7 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
+#include <memory>
 #include <stdexcept>
 #include "q/idx.h"
 
@@ -220,138 +221,36 @@ Options parseArguments(int argc, char **argv) {
 }
 
 //===----------------------------------------------------------------------===//
-// The model's C API, resolved with dlsym
+// The model, loaded through the driver library's CompiledModel
 //===----------------------------------------------------------------------===//
-
-struct ModelApi {
-  decltype(&q_model_api_version) apiVersion;
-  decltype(&q_last_error) lastError;
-  decltype(&q_status_name) statusName;
-  decltype(&q_model_options_init) optionsInit;
-  decltype(&q_model_create) create;
-  decltype(&q_model_destroy) destroy;
-  decltype(&q_model_name) name;
-  decltype(&q_model_num_inputs) numInputs;
-  decltype(&q_model_num_outputs) numOutputs;
-  decltype(&q_model_input_name) inputName;
-  decltype(&q_model_input_dtype) inputDtype;
-  decltype(&q_model_input_rank) inputRank;
-  decltype(&q_model_input_dims) inputDims;
-  decltype(&q_model_output_name) outputName;
-  decltype(&q_model_output_dtype) outputDtype;
-  decltype(&q_model_output_rank) outputRank;
-  decltype(&q_model_output_dims) outputDims;
-  decltype(&q_model_run) run;
-  decltype(&q_model_run_checked) runChecked;
-};
 
 /// A compiled model: the library, its API and one q_model.
 class LoadedModel {
 public:
-  LoadedModel(const std::string &path, const Options &options) : path(path) {
-    // dlopen searches the library path for names without a slash.
-    const std::string file =
-        path.find('/') == std::string::npos ? "./" + path : path;
-    handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-      fail(path + ": cannot load: " + dlerror());
-    resolve(api.apiVersion, "q_model_api_version");
-    resolve(api.lastError, "q_last_error");
-    resolve(api.statusName, "q_status_name");
-    resolve(api.optionsInit, "q_model_options_init");
-    resolve(api.create, "q_model_create");
-    resolve(api.destroy, "q_model_destroy");
-    resolve(api.name, "q_model_name");
-    resolve(api.numInputs, "q_model_num_inputs");
-    resolve(api.numOutputs, "q_model_num_outputs");
-    resolve(api.inputName, "q_model_input_name");
-    resolve(api.inputDtype, "q_model_input_dtype");
-    resolve(api.inputRank, "q_model_input_rank");
-    resolve(api.inputDims, "q_model_input_dims");
-    resolve(api.outputName, "q_model_output_name");
-    resolve(api.outputDtype, "q_model_output_dtype");
-    resolve(api.outputRank, "q_model_output_rank");
-    resolve(api.outputDims, "q_model_output_dims");
-    resolve(api.run, "q_model_run");
-    resolve(api.runChecked, "q_model_run_checked");
-    if (api.apiVersion() != Q_MODEL_API_VERSION)
-      fail(path + ": model API version " + std::to_string(api.apiVersion()) +
-           ", this q-run supports " + std::to_string(Q_MODEL_API_VERSION));
-
-    q_model_options opts;
-    api.optionsInit(&opts);
-    opts.num_threads = options.threads;
-    opts.params_path =
-        options.params.empty() ? nullptr : options.params.c_str();
-    check(api.create(&model, &opts));
-
-    int32_t count = 0;
-    check(api.numInputs(model, &count));
-    for (int32_t i = 0; i < count; ++i)
-      inputs.push_back(describe(i, true));
-    check(api.numOutputs(model, &count));
-    for (int32_t i = 0; i < count; ++i)
-      outputs.push_back(describe(i, false));
-    const char *text = nullptr;
-    check(api.name(model, &text));
-    modelName = text;
+  LoadedModel(const std::string &path, const Options &options) {
+    q::driver::LoadOptions loadOptions;
+    loadOptions.numThreads = options.threads;
+    loadOptions.paramsPath = options.params;
+    std::string error;
+    compiled = q::driver::CompiledModel::load(path, loadOptions, error);
+    if (!compiled)
+      fail(error);
+    modelName = compiled->name();
+    api = compiled->api();
+    model = compiled->handle();
+    inputs = compiled->inputs();
+    outputs = compiled->outputs();
   }
 
-  // The library stays loaded: unloading oneDNN/OpenMP state right before
-  // exit gains nothing and has crashed on some systems.
-  ~LoadedModel() {
-    if (model)
-      api.destroy(model);
-  }
-  LoadedModel(const LoadedModel &) = delete;
-  LoadedModel &operator=(const LoadedModel &) = delete;
+  using Tensor = q::driver::TensorInfo;
 
-  struct Tensor {
-    std::string name;
-    q_dtype dtype;
-    std::vector<int64_t> shape;
-  };
-
-  void check(q_status status) const {
-    if (status != Q_OK)
-      fail(path + ": " + api.statusName(status) + ": " + api.lastError());
-  }
-
-  std::string path;
   std::string modelName;
-  ModelApi api{};
+  q::driver::ModelApi api{};
   q_model *model = nullptr;
   std::vector<Tensor> inputs, outputs;
 
 private:
-  template <typename F> void resolve(F &function, const char *symbol) {
-    function = reinterpret_cast<F>(dlsym(handle, symbol));
-    if (!function)
-      fail(path + ": not a model compiled by q (it lacks " + symbol + ")");
-  }
-
-  Tensor describe(int32_t index, bool input) {
-    Tensor tensor;
-    const char *text = nullptr;
-    int32_t rank = 0;
-    int64_t dims[Q_MAX_RANK];
-    if (input) {
-      check(api.inputName(model, index, &text));
-      check(api.inputDtype(model, index, &tensor.dtype));
-      check(api.inputRank(model, index, &rank));
-      check(api.inputDims(model, index, dims, Q_MAX_RANK));
-    } else {
-      check(api.outputName(model, index, &text));
-      check(api.outputDtype(model, index, &tensor.dtype));
-      check(api.outputRank(model, index, &rank));
-      check(api.outputDims(model, index, dims, Q_MAX_RANK));
-    }
-    tensor.name = text;
-    tensor.shape.assign(dims, dims + rank);
-    return tensor;
-  }
-
-  void *handle = nullptr;
+  std::unique_ptr<q::driver::CompiledModel> compiled;
 };
 
 npy::DType npyType(q_dtype dtype) {

@@ -1,0 +1,133 @@
+//===- Driver.h - Import, pass pipeline and linking of q's tools -*- C++
+//-*-===//
+//
+// What q-compile, q-calibrate (and later the int8 q-compile) share: import a
+// model (MXNet symbol JSON + weights, or a q module), run the graph and
+// lowering passes, and turn the lowered module into a shared library with
+// the C API of include/q/model.h.
+//
+// Errors come back as llvm::Error. MLIR diagnostics are printed by the
+// context's handler as they happen; the error that follows them is then
+// `alreadyReported()` (empty message), so tools print nothing more.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QDIALECT_DRIVER_DRIVER_H
+#define QDIALECT_DRIVER_DRIVER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::q::driver {
+
+/// The dialects and LLVM IR translations the tools need.
+void registerDriverDialects(DialectRegistry &registry);
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+/// An error whose diagnostics were already printed.
+llvm::Error alreadyReported();
+/// Prints "<tool>: error: <message>" unless the message is empty (already
+/// reported); returns 1, the exit status.
+int reportError(llvm::Error error, llvm::StringRef tool);
+
+//===----------------------------------------------------------------------===//
+// Import
+//===----------------------------------------------------------------------===//
+
+struct ImportOptions {
+  /// A symbol JSON or a q module (`.mlir`, weights as constants).
+  std::string inputFile;
+  /// The .params file; or randomParamsSeed for generated weights.
+  std::string paramsFile;
+  std::optional<unsigned> randomParamsSeed;
+  /// `--input-shape` texts (`data:1,3,224,224`, each may hold several).
+  std::vector<std::string> inputShapes;
+  /// Overrides the first dim of every data input (symbol JSON only).
+  std::optional<int64_t> batchSize;
+  bool allowExtraParams = false;
+};
+
+/// True when `path` names a q module rather than a symbol JSON.
+bool isModuleFile(llvm::StringRef path);
+
+/// Imports a model. A symbol JSON needs --params or a random seed (the
+/// compiled model needs its weights).
+llvm::Expected<OwningOpRef<ModuleOp>> importModel(MLIRContext &context,
+                                                  const ImportOptions &options);
+
+//===----------------------------------------------------------------------===//
+// Pass pipeline
+//===----------------------------------------------------------------------===//
+
+struct CompileOptions {
+  /// The name the library reports (q_model_name).
+  std::string modelName = "model";
+  /// Threads per run recorded in the library (0: OpenMP's default).
+  int numThreads = 0;
+  /// Run q-fuse, with its rules (fp32, or int8 for a graph to quantize).
+  bool fuse = true;
+  std::string fuseMode = "fp32";
+};
+
+/// Graph passes: canonicalize, q-fuse.
+void addGraphPasses(PassManager &pm, const CompileOptions &options);
+/// Lowering to the runtime (q-lower-to-onednn).
+void addLoweringPasses(PassManager &pm, const CompileOptions &options);
+/// The whole pipeline from an imported module to a lowered one.
+void buildPipeline(PassManager &pm, const CompileOptions &options);
+
+/// Runs `build` on a fresh PassManager over `module`.
+llvm::Error runPasses(ModuleOp module,
+                      llvm::function_ref<void(PassManager &pm)> build);
+
+/// "libresnet.so" -> "resnet": the model name a library file suggests.
+std::string modelNameFor(llvm::StringRef libraryPath);
+
+//===----------------------------------------------------------------------===//
+// Library
+//===----------------------------------------------------------------------===//
+
+struct LinkOptions {
+  /// Where to write the library (or the module / IR with `emit`).
+  std::string outputFile = "libmodel.so";
+  /// so, mlir (the lowered module) or llvm (LLVM IR).
+  std::string emit = "so";
+  /// Write the weights to <output stem>.params instead of embedding them.
+  bool externalWeights = false;
+  bool keepTemps = false;
+  /// Print the commands run.
+  bool verbose = false;
+  /// Names the tool in messages ("<tool>: intermediate files kept in").
+  std::string tool = "q-compile";
+};
+
+struct LinkResult {
+  size_t numWeights = 0;
+  size_t weightBytes = 0;
+  int64_t arenaBytes = 0;
+  int64_t arenaLowerBound = 0;
+  /// The .params file written with externalWeights.
+  std::string paramsFile;
+};
+
+/// Writes the lowered module as `options.emit` says: the module, LLVM IR,
+/// or a shared library (weights packed in one aligned blob, linked with
+/// clang-22 against libqrt and oneDNN). The library appears atomically: a
+/// failure leaves nothing at outputFile. Consumes the q.weights attribute.
+llvm::Expected<LinkResult> emitLibrary(ModuleOp lowered,
+                                       const CompileOptions &compile,
+                                       const LinkOptions &options);
+
+} // namespace mlir::q::driver
+
+#endif // QDIALECT_DRIVER_DRIVER_H

@@ -1,0 +1,97 @@
+//===- Calibrate.cpp - Observation points of q-calibrate ------------------===//
+
+#include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Driver/Driver.h"
+
+#include "QDialect/IR/TensorNames.h"
+#include "QDialect/Transforms/Calibration.h"
+#include "QDialect/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace mlir::q::driver;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Expected<std::vector<std::string>>
+mlir::q::driver::calibrationTargets(ModuleOp fused,
+                                    const QuantizeSelection &selection) {
+  // Quantize a copy: the names it needs are names of the fp32 module's
+  // values (TensorNames.h), and the fp32 module is what gets observed.
+  OwningOpRef<ModuleOp> clone(fused.clone());
+  q::QQuantizeOptions options;
+  options.dtype = selection.dtype;
+  options.exclude.assign(selection.exclude.begin(), selection.exclude.end());
+  options.excludeOps.assign(selection.excludeOps.begin(),
+                            selection.excludeOps.end());
+  options.mode = selection.mode;
+  if (auto err = runPasses(*clone, [&](PassManager &pm) {
+        pm.addNestedPass<func::FuncOp>(q::createQQuantize(options));
+      }))
+    return std::move(err);
+  return q::calibrationTargetNames(*clone);
+}
+
+llvm::Expected<unsigned>
+mlir::q::driver::addObservationPoints(ModuleOp module,
+                                      llvm::ArrayRef<std::string> names) {
+  auto fn = module.lookupSymbol<func::FuncOp>("main");
+  if (!fn || !fn.getBody().hasOneBlock())
+    return makeError("the module has no function @main of one block");
+  Block &body = fn.getBody().front();
+
+  // Every tensor by name; the first value of a name wins (names are unique
+  // in an imported graph).
+  llvm::StringMap<Value> byName;
+  for (BlockArgument arg : fn.getArguments())
+    byName.try_emplace(q::tensorName(arg), arg);
+  for (Operation &op : body)
+    for (Value result : op.getResults())
+      byName.try_emplace(q::tensorName(result), result);
+
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  unsigned original = ret.getNumOperands();
+  SmallVector<Value> results(ret.getOperands());
+  for (const std::string &name : names) {
+    auto it = byName.find(name);
+    if (it == byName.end())
+      return makeError("the quantized graph needs the range of '" + name +
+                       "', which the fp32 graph has no tensor of");
+    Value value = it->second;
+    if (value.getDefiningOp<arith::ConstantOp>())
+      return makeError("'" + name +
+                       "' is a constant (a weight): weights are never "
+                       "calibrated");
+    auto type = llvm::dyn_cast<ShapedType>(value.getType());
+    if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+      return makeError("'" + name +
+                       "' is not a static f32 tensor; only those are "
+                       "calibrated");
+    results.push_back(value);
+  }
+
+  OpBuilder builder(ret);
+  func::ReturnOp::create(builder, ret.getLoc(), results);
+  ret.erase();
+
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (unsigned i = 0; i < original; ++i) {
+    DictionaryAttr attrs = fn.getResultAttrDict(i);
+    resultAttrs.push_back(attrs ? attrs : builder.getDictionaryAttr({}));
+  }
+  for (const std::string &name : names)
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        "q.name", builder.getStringAttr("observe:" + name))));
+  SmallVector<Type> resultTypes;
+  for (Value v : results)
+    resultTypes.push_back(v.getType());
+  fn.setType(builder.getFunctionType(fn.getArgumentTypes(), resultTypes));
+  fn.setAllResultAttrs(resultAttrs);
+  return original;
+}

@@ -1,0 +1,378 @@
+//===- Statistics.cpp - Per-tensor statistics of q-calibrate --------------===//
+
+#include "QDialect/Driver/Calibrate.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <thread>
+
+using namespace q::calibrate;
+using qcalib::QuantizedType;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+const char *q::calibrate::modeName(Mode mode) {
+  switch (mode) {
+  case Mode::Naive:
+    return "naive";
+  case Mode::Entropy:
+    return "entropy";
+  case Mode::Percentile:
+    return "percentile";
+  }
+  return "?";
+}
+
+const char *q::calibrate::typeName(QuantizedType type) {
+  switch (type) {
+  case QuantizedType::Int8:
+    return "int8";
+  case QuantizedType::UInt8:
+    return "uint8";
+  case QuantizedType::Auto:
+    return "auto";
+  }
+  return "?";
+}
+
+/// One tensor's collectors: min/max for naive mode, a histogram otherwise
+/// (it keeps the data's min and max too).
+struct StatisticsCollector::Tensor {
+  qcalib::MinMax minMax;
+  std::optional<qcalib::Histogram> histogram;
+  size_t lastSize = 0;
+  /// The last batch had few zeros: skip the zero compaction once.
+  bool fewZeros = false;
+  /// This batch's non-finite values (read after the threads joined).
+  qcalib::NonFiniteCounts batch;
+};
+
+StatisticsCollector::StatisticsCollector(std::vector<std::string> names,
+                                         CollectOptions options)
+    : names_(std::move(names)), options_(options) {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    tensors_.push_back(std::make_unique<Tensor>());
+    if (options_.mode != Mode::Naive)
+      tensors_.back()->histogram.emplace();
+  }
+  order_.resize(names_.size());
+  std::iota(order_.begin(), order_.end(), 0);
+  if (!options_.threads)
+    options_.threads = std::max(1u, std::thread::hardware_concurrency());
+  scratch_.resize(options_.threads);
+  if (options_.mode != Mode::Naive) {
+    // zeros_[k] holds 2^k zeros; merging a zeros-only histogram only adds
+    // to the centre bin, so each doubling is O(1).
+    float zero = 0;
+    zeros_.emplace_back();
+    zeros_.back().add(llvm::ArrayRef<float>(&zero, 1));
+    for (int k = 1; k < 48; ++k) {
+      zeros_.push_back(zeros_.back());
+      zeros_.back().merge(zeros_[k - 1]);
+    }
+  }
+}
+
+/// Adds `values` to `hist` exactly as hist.add(values) would, faster for
+/// ReLU outputs: the zeros (often half the values) are counted while the
+/// others are copied to `scratch`, which goes through add(); the zeros then
+/// join as zeros-only histograms, which merge() puts in the centre bin (the
+/// bin of 0 for every range) without looking at each value. The range and
+/// the data's min/max come out the same: zeros never set the range, and
+/// merge() takes the min/max of the zeros too.
+static qcalib::NonFiniteCounts
+addSkippingZeros(qcalib::Histogram &hist, llvm::ArrayRef<float> values,
+                 std::vector<float> &scratch,
+                 llvm::ArrayRef<qcalib::Histogram> zeros, bool &fewZeros) {
+  // The copy only pays when zeros are common (ReLU outputs); a tensor with
+  // few zeros in the last batch goes straight to add() (and is looked at
+  // again the batch after).
+  if (fewZeros) {
+    fewZeros = false;
+    return hist.add(values);
+  }
+  if (scratch.size() < values.size())
+    scratch.resize(values.size());
+  float *out = scratch.data();
+  size_t kept = 0;
+  for (float v : values) {
+    out[kept] = v;
+    kept += v != 0; // NaN != 0: non-finite values stay for add() to count
+  }
+  qcalib::NonFiniteCounts batch = hist.add(llvm::ArrayRef<float>(out, kept));
+  uint64_t count = values.size() - kept;
+  fewZeros = count * 8 < values.size();
+  for (size_t k = 0; count; ++k, count >>= 1)
+    if (count & 1)
+      hist.merge(zeros[k]);
+  return batch;
+}
+
+StatisticsCollector::~StatisticsCollector() = default;
+
+llvm::Error StatisticsCollector::addBatch(size_t batch,
+                                          llvm::ArrayRef<const float *> data,
+                                          llvm::ArrayRef<size_t> sizes) {
+  if (data.size() != names_.size() || sizes.size() != names_.size())
+    return makeError("batch " + llvm::Twine(batch) + ": " +
+                     llvm::Twine(data.size()) + " observations for " +
+                     llvm::Twine(names_.size()) + " tensors");
+  // Largest tensors first, so that the threads finish together.
+  bool resized = false;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    resized |= tensors_[i]->lastSize != sizes[i];
+    tensors_[i]->lastSize = sizes[i];
+  }
+  if (resized)
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
+
+  std::atomic<size_t> next{0};
+  auto work = [&](unsigned worker) {
+    for (size_t k; (k = next.fetch_add(1)) < order_.size();) {
+      size_t i = order_[k];
+      Tensor &t = *tensors_[i];
+      llvm::ArrayRef<float> values(data[i], sizes[i]);
+      t.batch = t.histogram
+                    ? addSkippingZeros(*t.histogram, values, scratch_[worker],
+                                       zeros_, t.fewZeros)
+                    : t.minMax.add(values);
+    }
+  };
+  unsigned threads =
+      unsigned(std::min<size_t>(options_.threads, order_.size()));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work, t);
+  work(0);
+  for (std::thread &t : pool)
+    t.join();
+
+  if (options_.skipNonFinite)
+    return llvm::Error::success();
+  for (size_t i = 0; i < names_.size(); ++i) {
+    const qcalib::NonFiniteCounts &bad = tensors_[i]->batch;
+    if (!bad.any())
+      continue;
+    std::string what;
+    auto add = [&](uint64_t n, const char *kind) {
+      if (n)
+        what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
+    };
+    add(bad.nan, "NaN");
+    add(bad.posInf, "+Inf");
+    add(bad.negInf, "-Inf");
+    return makeError("batch " + llvm::Twine(batch) + ": tensor '" + names_[i] +
+                     "' holds " + what + " (of " + llvm::Twine(sizes[i]) +
+                     " values); fix the data or pass --skip-nonfinite");
+  }
+  return llvm::Error::success();
+}
+
+/// A usable range where the data gave a degenerate one: all zeros get
+/// (-0.5, 0.5), or (0, 0.5) in the unsigned case; a constant c != 0 gets
+/// the range between c and 0.
+static qcalib::Range nonDegenerate(qcalib::Range range, double dataMin,
+                                   QuantizedType type, bool &changed) {
+  changed = false;
+  if (range.max > range.min)
+    return range;
+  changed = true;
+  double c = range.max;
+  if (c == 0)
+    return qcalib::isUnsignedCase(dataMin, type) ? qcalib::Range{0, 0.5}
+                                                 : qcalib::Range{-0.5, 0.5};
+  return {std::min(c, 0.0), std::max(c, 0.0)};
+}
+
+llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
+  std::vector<TensorSummary> out;
+  for (size_t i = 0; i < names_.size(); ++i) {
+    const Tensor &t = *tensors_[i];
+    TensorSummary s;
+    s.name = names_[i];
+    auto fail = [&](llvm::Error err) {
+      return makeError("tensor '" + names_[i] +
+                       "': " + llvm::toString(std::move(err)));
+    };
+    if (!t.histogram) {
+      s.values = t.minMax.count();
+      s.nonFinite = t.minMax.nonFinite();
+      s.observedMin = t.minMax.min();
+      s.observedMax = t.minMax.max();
+      auto range = qcalib::naiveRange(t.minMax);
+      if (!range)
+        return fail(range.takeError());
+      s.range = *range;
+      s.method = "naive";
+    } else {
+      const qcalib::Histogram &h = *t.histogram;
+      s.values = h.total();
+      s.nonFinite = h.nonFinite();
+      s.observedMin = h.dataMin();
+      s.observedMax = h.dataMax();
+      if (h.empty())
+        return fail(makeError("no finite value was collected"));
+      if (options_.mode == Mode::Entropy) {
+        qcalib::EntropyOptions entropy;
+        entropy.type = options_.type;
+        auto result = qcalib::entropyThreshold(h.ref(), entropy);
+        if (!result)
+          return fail(result.takeError());
+        s.range = result->range;
+        s.method = "entropy";
+        if (!result->finite)
+          s.method = "entropy (no finite divergence: full range)";
+      } else {
+        auto range = qcalib::percentileRange(h.ref(), options_.percentile,
+                                             options_.type);
+        if (!range)
+          return fail(range.takeError());
+        s.range = *range;
+        s.method =
+            "percentile " +
+            llvm::formatv("{0}", llvm::format("%g", options_.percentile)).str();
+      }
+    }
+    bool changed;
+    s.range = nonDegenerate(s.range, s.observedMin, options_.type, changed);
+    if (changed)
+      s.method += s.observedMin == 0 && s.observedMax == 0 ? " (all zero)"
+                                                           : " (constant)";
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+qcalib::CalibrationTable
+StatisticsCollector::table(llvm::ArrayRef<TensorSummary> summaries) const {
+  qcalib::CalibrationTable table;
+  table.mode = modeName(options_.mode);
+  table.dtype = typeName(options_.type);
+  for (const TensorSummary &s : summaries) {
+    qcalib::TableEntry entry;
+    entry.name = s.name;
+    entry.min = s.range.min;
+    entry.max = s.range.max;
+    entry.observedMin = s.observedMin;
+    entry.observedMax = s.observedMax;
+    entry.method = s.method;
+    table.set(std::move(entry));
+  }
+  return table;
+}
+
+llvm::Error q::calibrate::runDataPass(
+    const ::q::driver::CompiledModel &model, unsigned numModelOutputs,
+    size_t numBatches, BatchFiller fill, StatisticsCollector &stats,
+    DataPassTiming &timing, llvm::function_ref<void(size_t)> progress) {
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+  };
+  const auto &inputs = model.inputs();
+  const auto &outputs = model.outputs();
+  size_t numObserved = stats.names().size();
+  if (outputs.size() != numModelOutputs + numObserved)
+    return makeError(model.path() + ": " + llvm::Twine(outputs.size()) +
+                     " outputs, expected " + llvm::Twine(numModelOutputs) +
+                     " + " + llvm::Twine(numObserved) + " observed tensors");
+  for (size_t i = numModelOutputs; i < outputs.size(); ++i)
+    if (outputs[i].dtype != Q_DTYPE_F32)
+      return makeError("observed tensor '" +
+                       stats.names()[i - numModelOutputs] + "' is not f32");
+
+  std::vector<std::vector<char>> inputData, outputData;
+  std::vector<void *> in, out;
+  for (const auto &t : inputs) {
+    inputData.emplace_back(t.numBytes());
+    in.push_back(inputData.back().data());
+  }
+  for (const auto &t : outputs) {
+    outputData.emplace_back(t.numBytes());
+    out.push_back(outputData.back().data());
+  }
+  std::vector<const float *> observed;
+  std::vector<size_t> sizes;
+  for (size_t i = numModelOutputs; i < outputs.size(); ++i) {
+    observed.push_back(reinterpret_cast<const float *>(out[i]));
+    sizes.push_back(size_t(outputs[i].numElements()));
+  }
+
+  for (size_t b = 0; b < numBatches; ++b) {
+    auto start = Clock::now();
+    if (auto err = fill(b, in))
+      return err;
+    // Non-finite data would only show up downstream; name the input.
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].dtype != Q_DTYPE_F32 || stats.options().skipNonFinite)
+        continue;
+      llvm::ArrayRef<float> values(reinterpret_cast<const float *>(in[i]),
+                                   size_t(inputs[i].numElements()));
+      size_t bad = 0;
+      for (float v : values)
+        bad += !std::isfinite(v);
+      if (bad)
+        return makeError("batch " + llvm::Twine(b) + ": input '" +
+                         inputs[i].name + "' holds " + llvm::Twine(bad) +
+                         " NaN or infinite values; fix the data or pass "
+                         "--skip-nonfinite");
+    }
+    auto loaded = Clock::now();
+    std::string error;
+    if (!model.run(in.data(), out.data(), error))
+      return makeError(model.path() + ": batch " + llvm::Twine(b) + ": " +
+                       error);
+    auto ran = Clock::now();
+    if (auto err = stats.addBatch(b, observed, sizes))
+      return err;
+    auto collected = Clock::now();
+    timing.load += seconds(loaded - start);
+    timing.run += seconds(ran - loaded);
+    timing.statistics += seconds(collected - ran);
+    ++timing.batches;
+    if (progress)
+      progress(b + 1);
+  }
+  return llvm::Error::success();
+}
+
+void q::calibrate::printSummary(llvm::ArrayRef<TensorSummary> summaries,
+                                llvm::raw_ostream &os) {
+  size_t width = 6;
+  bool anyNonFinite = false;
+  for (const TensorSummary &s : summaries) {
+    width = std::max(width, s.name.size());
+    anyNonFinite |= s.nonFinite.any();
+  }
+  os << llvm::left_justify("tensor", width) << "  "
+     << llvm::right_justify("min", 12) << "  " << llvm::right_justify("max", 12)
+     << "  " << llvm::left_justify("chosen range", 27) << "  method";
+  if (anyNonFinite)
+    os << "  (non-finite skipped)";
+  os << "\n";
+  for (const TensorSummary &s : summaries) {
+    std::string range;
+    llvm::raw_string_ostream(range)
+        << "[" << llvm::format("%.6g", s.range.min) << ", "
+        << llvm::format("%.6g", s.range.max) << "]";
+    os << llvm::left_justify(s.name, width) << "  "
+       << llvm::format("%12.6g", s.observedMin) << "  "
+       << llvm::format("%12.6g", s.observedMax) << "  "
+       << llvm::left_justify(range, 27) << "  " << s.method;
+    if (s.nonFinite.any())
+      os << "  (" << s.nonFinite.nan << " NaN, " << s.nonFinite.posInf
+         << " +Inf, " << s.nonFinite.negInf << " -Inf skipped)";
+    os << "\n";
+  }
+}
