@@ -6,12 +6,14 @@
 // primitive (u8 src, s8 weights, s32 bias, per-channel output scales, relu,
 // u8 dst, layouts of its choice, reorders not timed), measured side by side
 // in one run with the same OpenMP threads; their ratio; and the percentage
-// of the int8 peak (assumed Zen 4 rates at the /proc/cpuinfo clock, or
-// measured with --measure-peak).
+// of the int8 peak (measured with register-only loops at start-up); and
+// the share of the loops time spent in the pack kernel.
 //
 //   q-bench-loops --isa=avx2        (run with DNNL_MAX_CPU_ISA=AVX2)
 //   q-bench-loops --isa=avx512vnni
-//   options: --reps=N --filter=SUBSTRING --threads=N
+//   options: --reps=N --rounds=N --filter=SUBSTRING --threads=N
+//   Times are the fastest of `reps` calls, best of `rounds` interleaved
+//   rounds. Q_LOOPS_DUMP=k.o writes the JIT's object for objdump.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,63 +41,93 @@ double now() {
       .count();
 }
 
-/// Median seconds of `reps` calls after a warm-up.
+/// Fastest of `reps` calls after a warm-up (the machine is shared: a slower
+/// call was preempted or had its caches flushed by another job).
 template <typename F> double timeIt(F &&f, int reps) {
   f();
-  std::vector<double> t;
+  double best = 1e9;
   for (int i = 0; i < reps; ++i) {
     double start = now();
     f();
-    t.push_back(now() - start);
+    best = std::min(best, now() - start);
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return best;
 }
 
 //===----------------------------------------------------------------------===//
 // Peak: independent dot-product chains, registers only
 //===----------------------------------------------------------------------===//
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) double
+// 12 independent accumulators, each updated once per iteration, named
+// (not an array: an array of vectors ends up on the stack and every update
+// becomes a load-op-store chain). The empty asm after each round keeps the
+// compiler from folding the constant operands or merging the chains. On
+// avx2 the multiply reads the accumulator itself (12 chains of latency
+// 4-7 cycles: still throughput-bound), so no two products are the same.
+#define Q_ACC12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) double
 peakVnniOnce(int64_t iters) {
-  __m512i acc[12];
-  for (auto &a : acc)
-    a = _mm512_setzero_si512();
+#define DECL(i) __m512i a##i = _mm512_set1_epi32(i);
+  Q_ACC12(DECL)
+#undef DECL
   __m512i x = _mm512_set1_epi8(3), w = _mm512_set1_epi8(-2);
-  for (int64_t i = 0; i < iters; ++i)
-    for (auto &a : acc) {
-      a = _mm512_dpbusd_epi32(a, x, w);
-      asm volatile("" : "+v"(a));
-    }
-  __m512i s = acc[0];
-  for (int i = 1; i < 12; ++i)
-    s = _mm512_add_epi32(s, acc[i]);
-  return _mm512_reduce_add_epi32(s) ? 12.0 * 64 * iters : 0;
+  for (int64_t i = 0; i < iters; ++i) {
+#define STEP(i) a##i = _mm512_dpbusd_epi32(a##i, x, w);
+    Q_ACC12(STEP)
+#undef STEP
+    asm volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4),
+                 "+v"(a5), "+v"(a6), "+v"(a7), "+v"(a8), "+v"(a9), "+v"(a10),
+                 "+v"(a11));
+  }
+  __m512i sum = a0;
+#define ADD(i) sum = _mm512_add_epi32(sum, a##i);
+  Q_ACC12(ADD)
+#undef ADD
+  return _mm512_reduce_add_epi32(sum) ? 12.0 * 64 * iters : 0;
 }
 
-/// vpmaddubsw + vpmaddwd + vpaddd: the AVX2 int8 sequence oneDNN uses.
-__attribute__((target("avx2"))) double peakAvx2Once(int64_t iters) {
-  __m256i acc[10];
-  for (auto &a : acc)
-    a = _mm256_setzero_si256();
-  __m256i x = _mm256_set1_epi8(3), w = _mm256_set1_epi8(-2),
-          one = _mm256_set1_epi16(1);
-  for (int64_t i = 0; i < iters; ++i)
-    for (auto &a : acc) {
-      __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), one);
-      a = _mm256_add_epi32(a, p);
-      asm volatile("" : "+x"(a));
+/// The generated avx2 kernels' exact sequence: vpmaddwd on 16-bit values +
+/// vpaddd (16 MAC per vpmaddwd). `ubsw` selects oneDNN's sequence instead:
+/// vpmaddubsw + vpmaddwd(ones) + vpaddd (32 MAC per vpmaddubsw).
+__attribute__((target("avx2"), noinline)) double peakAvx2Once(int64_t iters,
+                                                              bool ubsw) {
+#define DECL(i) __m256i a##i = _mm256_set1_epi32(i);
+  Q_ACC12(DECL)
+#undef DECL
+  __m256i w = _mm256_set1_epi8(-2), one = _mm256_set1_epi16(1);
+  if (ubsw) {
+    for (int64_t i = 0; i < iters; ++i) {
+#define STEP(i)                                                                \
+  a##i = _mm256_add_epi32(                                                     \
+      a##i, _mm256_madd_epi16(_mm256_maddubs_epi16(a##i, w), one));
+      Q_ACC12(STEP)
+#undef STEP
+      asm volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4),
+                   "+x"(a5), "+x"(a6), "+x"(a7), "+x"(a8), "+x"(a9),
+                   "+x"(a10), "+x"(a11), "+x"(w));
     }
-  __m256i s = acc[0];
-  for (int i = 1; i < 10; ++i)
-    s = _mm256_add_epi32(s, acc[i]);
-  return _mm256_extract_epi32(s, 0) ? 10.0 * 32 * iters : 0;
+  } else {
+    for (int64_t i = 0; i < iters; ++i) {
+#define STEP(i) a##i = _mm256_add_epi32(a##i, _mm256_madd_epi16(a##i, w));
+      Q_ACC12(STEP)
+#undef STEP
+      asm volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4),
+                   "+x"(a5), "+x"(a6), "+x"(a7), "+x"(a8), "+x"(a9),
+                   "+x"(a10), "+x"(a11), "+x"(w));
+    }
+  }
+  __m256i sum = a0;
+#define ADD(i) sum = _mm256_add_epi32(sum, a##i);
+  Q_ACC12(ADD)
+#undef ADD
+  return _mm256_extract_epi32(sum, 0) ? 12.0 * (ubsw ? 32 : 16) * iters : 0;
 }
 
-/// Peak int8 GOPS over all threads: MACs/cycle/core x 2 x clock. The
-/// register-only loops above measure it (`--measure-peak`); by default the
-/// documented Zen 4 rates are used: vpdpbusd zmm 1/cycle (64 MAC), AVX2
-/// vpmaddubsw+vpmaddwd 32 MAC/cycle; clock from /proc/cpuinfo.
+/// Peak int8 GOPS over `threads` threads, measured: the best of 10 short
+/// runs of the register-only loops above (the machine is shared; a run that
+/// was preempted reads low). cpuGhz() is the nominal clock /proc/cpuinfo
+/// reports, for the MAC/cycle figure (the VM boosts above it).
 double cpuGhz() {
   FILE *f = fopen("/proc/cpuinfo", "r");
   double mhz = 0;
@@ -108,14 +140,17 @@ double cpuGhz() {
   return mhz > 0 ? mhz / 1000 : 3.0;
 }
 
-double measurePeak(bool vnni, int threads, bool measure) {
-  if (!measure)
-    return (vnni ? 64 : 32) * 2 * cpuGhz() * threads;
-  int64_t iters = 20000000;
-  double macs = 0, start = now();
+/// kind 0: vpdpbusd zmm; 1: vpmaddwd+vpaddd ymm; 2: vpmaddubsw sequence.
+double measureOne(int threads, int kind) {
+  const int64_t iters = 2000000;
+  double best = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    double macs = 0, start = now();
 #pragma omp parallel num_threads(threads) reduction(+ : macs)
-  macs += vnni ? peakVnniOnce(iters) : peakAvx2Once(iters);
-  return 2 * macs / (now() - start) * 1e-9;
+    macs += kind == 0 ? peakVnniOnce(iters) : peakAvx2Once(iters, kind == 2);
+    best = std::max(best, 2 * macs / (now() - start) * 1e-9);
+  }
+  return best;
 }
 
 //===----------------------------------------------------------------------===//
@@ -182,8 +217,7 @@ struct OneDnnConv {
 
 int main(int argc, char **argv) {
   std::string isaArg = "avx512vnni", filter;
-  int reps = 20, threads = omp_get_max_threads();
-  bool measure = false;
+  int reps = 20, rounds = 3, threads = omp_get_max_threads();
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--isa=", 0) == 0)
@@ -192,8 +226,8 @@ int main(int argc, char **argv) {
       reps = std::stoi(a.substr(7));
     else if (a.rfind("--filter=", 0) == 0)
       filter = a.substr(9);
-    else if (a == "--measure-peak")
-      measure = true;
+    else if (a.rfind("--rounds=", 0) == 0)
+      rounds = std::stoi(a.substr(9));
     else if (a.rfind("--threads=", 0) == 0)
       threads = std::stoi(a.substr(10));
     else {
@@ -209,17 +243,31 @@ int main(int argc, char **argv) {
   }
   omp_set_num_threads(threads);
   bool vnni = *isa == Isa::Avx512Vnni;
-  double peak = measurePeak(vnni, threads, measure);
+  double peak, peakAlt = 0;
+  if (vnni) {
+    peak = measureOne(threads, 0);
+  } else {
+    peak = measureOne(threads, 1);    // vpmaddwd + vpaddd (ours)
+    peakAlt = measureOne(threads, 2); // vpmaddubsw + vpmaddwd + vpaddd
+  }
   const char *dnnlIsa = std::getenv("DNNL_MAX_CPU_ISA");
   printf("# isa=%s threads=%d DNNL_MAX_CPU_ISA=%s\n", isaArg.c_str(), threads,
          dnnlIsa ? dnnlIsa : "(unset)");
-  printf("# int8 peak %s: %.1f GOPS (%s, %.2f GHz, %d threads)\n",
-         measure ? "measured" : "assumed", peak,
-         vnni ? "vpdpbusd zmm, 64 MAC/cycle"
-              : "vpmaddubsw+vpmaddwd, 32 MAC/cycle",
-         cpuGhz(), threads);
-  printf("%-12s %-26s %9s %9s %9s %7s %6s  %s\n", "model", "shape", "MOPs",
-         "loops", "onednn", "ratio", "%peak", "onednn impl");
+  double ghz = cpuGhz();
+  if (vnni)
+    printf("# int8 peak measured: %.1f GOPS (vpdpbusd zmm register loop, "
+           "%d threads; %.1f MAC/cycle/thread at the nominal %.2f GHz)\n",
+           peak, threads, peak / 2 / ghz / threads, ghz);
+  else
+    printf("# int8 peak measured: %.1f GOPS (vpmaddwd+vpaddd ymm, exact; "
+           "vpmaddubsw+vpmaddwd+vpaddd: %.1f GOPS; %d threads; %.1f / %.1f "
+           "MAC/cycle/thread at the nominal %.2f GHz); %%peak uses the "
+           "larger\n",
+           peak, peakAlt, threads, peak / 2 / ghz / threads,
+           peakAlt / 2 / ghz / threads, ghz);
+  peak = std::max(peak, peakAlt);
+  printf("%-12s %-26s %9s %9s %9s %7s %6s %6s  %s\n", "model", "shape",
+         "MOPs", "loops", "onednn", "ratio", "%peak", "pack", "onednn impl");
 
   std::mt19937 rng(2024);
   double logSum = 0, worst = 1e9;
@@ -251,17 +299,23 @@ int main(int argc, char **argv) {
       qrt_parallel_for(compiled->kernel, args, compiled->info.kernelTiles,
                        threads);
     };
+    auto packOnly = [&] {
+      qrt_parallel_for(compiled->pack, packArgs, compiled->info.packTiles,
+                       threads);
+    };
     OneDnnConv dnn(spec);
     // Interleave to share the machine's noise.
-    double tl = 1e9, td = 1e9;
-    for (int round = 0; round < 3; ++round) {
+    double tl = 1e9, td = 1e9, tp = 1e9;
+    for (int round = 0; round < rounds; ++round) {
       tl = std::min(tl, timeIt(loops, reps));
       td = std::min(td, timeIt([&] { dnn.run(); }, reps));
+      tp = std::min(tp, timeIt(packOnly, reps));
     }
     double gl = ops / tl * 1e-9, gd = ops / td * 1e-9;
     double ratio = gl / gd;
-    printf("%-12s %-26s %9.1f %9.1f %9.1f %7.2f %5.0f%%  %s\n", s.model, name,
-           ops * 1e-6, gl, gd, ratio, 100 * gl / peak, dnn.impl.c_str());
+    printf("%-12s %-26s %9.1f %9.1f %9.1f %7.2f %5.0f%% %5.0f%%  %s\n",
+           s.model, name, ops * 1e-6, gl, gd, ratio, 100 * gl / peak,
+           100 * std::min(1.0, tp / tl), dnn.impl.c_str());
     fflush(stdout);
     logSum += std::log(ratio);
     ++count;

@@ -129,6 +129,10 @@ TEST_P(ConvShapes, Dilation) {
   ConvSpec asym = randomConv({"asym", 6, 17, 14, 10, 3, 2, 0, 1}, false, rng, 2);
   asym.pt = 2, asym.pl = 0, asym.pb = 1, asym.pr = 3;
   EXPECT_EQ(checkConv(asym, isa, 5), 0);
+  // More than 9 taps (the kernel-row loop), dilation 3x1, stride 2.
+  ConvSpec big = randomConv({"big", 5, 23, 20, 9, 5, 2, 3, 1}, true, rng, 3);
+  big.dh = 3;
+  EXPECT_EQ(checkConv(big, isa, 6), 0);
 }
 
 TEST_P(ConvShapes, TileSizes) {

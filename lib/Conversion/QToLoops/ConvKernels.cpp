@@ -393,7 +393,7 @@ void emitDenseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
   Value planes = e.mulc(e.add(e.mulc(n, l.G), g), l.Cgb);
   Value xBase = e.gep(e.gep(scratch, e.mulc(planes, l.planeBytes)),
                       e.mulc(f0, groupBytes));
-  Value wBase = e.gep(e.addressOf(tab.weights),
+  Value wBase = e.gep(e.opaque(e.addressOf(tab.weights)),
                       e.mulc(e.add(e.mulc(g, l.nOB), ob), wBlockBytes));
   Value ocBase = e.add(e.mulc(g, l.OCg), e.mulc(ob, l.O));
   Value initTab = e.addressOf(tab.init);
@@ -406,28 +406,48 @@ void emitDenseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
   for (int64_t p = 0; p < P; ++p)
     acc0.append(init.begin(), init.end());
   VectorType xType = e.dotOperandType(info);
+  // One (channel block, tap) step: P loads, O broadcasts, P*O dots.
+  auto step = [&](SmallVector<Value> &acc, Value xb, Value wb, int64_t xOff,
+                  int64_t wOff) {
+    SmallVector<Value> xs;
+    for (int64_t p = 0; p < P; ++p)
+      xs.push_back(e.load(xType, e.gepc(xb, (xOff + p * L) * groupBytes)));
+    for (int64_t o = 0; o < O; ++o) {
+      Value w = e.broadcastGroup(info, e.gepc(wb, (wOff + o) * groupBytes));
+      for (int64_t p = 0; p < P; ++p)
+        acc[p * O + o] = e.dot(info, acc[p * O + o], xs[p], w);
+    }
+  };
+  // Large kernels (the 7x7 stem) loop over kernel rows: fully unrolled,
+  // the scheduler hoists dozens of loads and the tile spills.
+  const bool rowLoop = taps > 9;
   auto loop = e.forLoop(
       e.c64(0), e.c64(l.Cgb), acc0, [&](Value cb, ValueRange iter) {
         SmallVector<Value> acc(iter.begin(), iter.end());
         Value xb = e.gep(xBase, e.mulc(cb, l.planeBytes));
         Value wb = e.gep(wBase, e.mulc(cb, taps * l.O * groupBytes));
-        for (int64_t ky = 0; ky < s.kh; ++ky) {
-          for (int64_t kx = 0; kx < s.kw; ++kx) {
-            int64_t tap = ky * s.kw + kx;
-            int64_t off = l.tapOffset(s, ky, kx);
-            SmallVector<Value> xs;
-            for (int64_t p = 0; p < P; ++p)
-              xs.push_back(
-                  e.load(xType, e.gepc(xb, (off + p * L) * groupBytes)));
-            for (int64_t o = 0; o < O; ++o) {
-              Value w = e.broadcastGroup(
-                  info, e.gepc(wb, (tap * l.O + o) * groupBytes));
-              for (int64_t p = 0; p < P; ++p)
-                acc[p * O + o] = e.dot(info, acc[p * O + o], xs[p], w);
-            }
-          }
+        if (!rowLoop) {
+          for (int64_t ky = 0; ky < s.kh; ++ky)
+            for (int64_t kx = 0; kx < s.kw; ++kx)
+              step(acc, xb, wb, l.tapOffset(s, ky, kx),
+                   (ky * s.kw + kx) * l.O);
+          return acc;
         }
-        return acc;
+        auto rows = e.forLoop(
+            e.c64(0), e.c64(s.kh), acc, [&](Value ky, ValueRange it) {
+              SmallVector<Value> a(it.begin(), it.end());
+              Value y = e.mulc(ky, s.dh);
+              Value rowOff = e.add(
+                  e.mulc(e.remc(y, s.sh), s.sw * l.Hq * l.Wq),
+                  e.mulc(e.divc(y, s.sh), l.Wq));
+              Value xr = e.gep(xb, e.mulc(rowOff, groupBytes));
+              Value wr = e.gep(wb, e.mulc(ky, s.kw * l.O * groupBytes));
+              for (int64_t kx = 0; kx < s.kw; ++kx)
+                step(a, xr, wr, l.tapOffset(s, 0, kx), kx * l.O);
+              return a;
+            });
+        return SmallVector<Value>(rows.getResults().begin(),
+                                  rows.getResults().end());
       });
   SmallVector<Value> acc(loop.getResults().begin(), loop.getResults().end());
   emitConvEpilogue(e, s, l, tab, out, sum, n, ocBase, f0, P, O, acc);
@@ -442,27 +462,48 @@ void emitDepthwiseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
   Value g = e.divc(oc, l.mult);
   Value plane = e.add(e.mulc(n, l.G), g);
   Value xBase = e.gep(e.gep(scratch, e.mulc(plane, l.planeBytes)), f0);
-  Value wBase = e.gep(e.addressOf(tab.weights), e.mulc(oc, taps));
+  // Weights are stored widened to i32: one vpbroadcastd from memory each,
+  // loaded once per tile (taps + 2 registers with the pixel loop below).
+  Value wBase =
+      e.gep(e.opaque(e.addressOf(tab.weights)), e.mulc(oc, taps * 4));
   Value initV = e.load(e.i32(), e.gep(e.addressOf(tab.init), e.mulc(oc, 4)));
-  SmallVector<Value> acc(P, e.splat(initV, L));
   auto wide = e.vec(L, e.i32());
-  for (int64_t ky = 0; ky < s.kh; ++ky) {
-    for (int64_t kx = 0; kx < s.kw; ++kx) {
-      int64_t tap = ky * s.kw + kx;
-      // i8 weight widened: LLVM sees 16-bit operands and can use vpmaddwd.
-      Value w8 = e.load(e.i8(), e.gepc(wBase, tap));
-      Value w = e.splat(arith::ExtSIOp::create(e.b, e.loc, e.i32(), w8), L);
-      int64_t off = l.tapOffset(s, ky, kx);
-      for (int64_t p = 0; p < P; ++p) {
-        Value x8 = e.load(e.vec(L, e.i8()), e.gepc(xBase, off + p * L));
-        Value x = s.srcSigned
-                      ? arith::ExtSIOp::create(e.b, e.loc, wide, x8).getResult()
-                      : arith::ExtUIOp::create(e.b, e.loc, wide, x8).getResult();
-        acc[p] = e.add(acc[p], e.mul(x, w));
+  const bool pmadd = l.info.isa != Isa::Generic;
+  SmallVector<Value> ws;
+  for (int64_t tap = 0; tap < taps; ++tap)
+    ws.push_back(e.splat(e.load(e.i32(), e.gepc(wBase, 4 * tap)), L));
+  // Pixel vector outermost, taps inner: one accumulator live at a time
+  // (taps-major order made LLVM keep P x taps widened loads live).
+  for (int64_t p = 0; p < P; ++p) {
+    Value a = e.splat(initV, L);
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      int64_t off = l.tapOffset(s, tap / s.kw, tap % s.kw);
+      Value x8 = e.load(e.vec(L, e.i8()), e.gepc(xBase, off + p * L));
+      Value x = s.srcSigned
+                    ? arith::ExtSIOp::create(e.b, e.loc, wide, x8).getResult()
+                    : arith::ExtUIOp::create(e.b, e.loc, wide, x8).getResult();
+      Value prod;
+      if (pmadd) {
+        // vpmaddwd on i16 pairs: x widened to i32 is (x, 0) or (x, -1);
+        // the weight table holds (w, 0), so the pair sum is x * w.
+        auto w16 = e.vec(2 * L, e.i16());
+        const char *name = L == 16 ? "llvm.x86.avx512.pmaddw.d.512"
+                                   : "llvm.x86.avx2.pmadd.wd";
+        prod = LLVM::CallIntrinsicOp::create(
+                   e.b, e.loc, wide, e.b.getStringAttr(name),
+                   ValueRange{e.bitcast(x, w16), e.bitcast(ws[tap], w16)})
+                   .getResult(0);
+      } else {
+        prod = e.mul(x, ws[tap]);
       }
+      a = e.add(a, prod);
     }
+    // Epilogue right away, then a barrier: otherwise LLVM schedules the
+    // next vectors' loads first and spills them.
+    emitConvEpilogue(e, s, l, tab, out, sum, n, oc, e.addc(f0, p * L), 1, 1,
+                     {a});
+    e.barrier();
   }
-  emitConvEpilogue(e, s, l, tab, out, sum, n, oc, f0, P, 1, acc);
 }
 
 /// Weight packing and per-channel tables for one ISA.
@@ -490,11 +531,18 @@ void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
                         RankedTensorType::get({s.oc}, b.getF32Type()),
                         llvm::ArrayRef<float>(s.epi.scale)));
   if (l.depthwise) {
+    // Low 16 bits w, high 16 bits 0: the i16 pair (w, 0) for vpmaddwd;
+    // the plain i32 weight on the generic path.
+    std::vector<int32_t> w32;
+    for (int8_t v : s.weight)
+      w32.push_back(l.info.isa != Isa::Generic
+                        ? (int32_t)(uint16_t)(int16_t)v
+                        : (int32_t)v);
     addConstantGlobal(
-        b, module, tab.weights, b.getI8Type(),
+        b, module, tab.weights, b.getI32Type(),
         DenseElementsAttr::get(
-            RankedTensorType::get({(int64_t)s.weight.size()}, b.getI8Type()),
-            llvm::ArrayRef<int8_t>(s.weight)));
+            RankedTensorType::get({(int64_t)w32.size()}, b.getI32Type()),
+            llvm::ArrayRef<int32_t>(w32)));
     return;
   }
   // [g][ob][cb][tap][O][CB], zero for channels past the group or block.

@@ -90,6 +90,25 @@ public:
   Value addressOf(llvm::StringRef global) {
     return LLVM::AddressOfOp::create(b, loc, ptr(), global);
   }
+  /// `p` through an empty inline asm: LLVM can no longer see which global
+  /// it points to, so loads of packed weights stay loads (instead of being
+  /// folded into per-tile constant vectors that get hoisted and spilled).
+  Value opaque(Value p) {
+    return LLVM::InlineAsmOp::create(b, loc, ptr(), ValueRange{p}, "",
+                                     "=r,0", false, false,
+                                     LLVM::tailcallkind::TailCallKind::None,
+                                     LLVM::AsmDialectAttr(), ArrayAttr())
+        .getResult(0);
+  }
+  /// An empty inline asm that clobbers memory: loads after it cannot be
+  /// scheduled before it. Keeps LLVM from hoisting a whole tile's loads to
+  /// the top of a long straight-line block (and spilling them).
+  void barrier() {
+    LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{}, "",
+                              "~{memory}", true, false,
+                              LLVM::tailcallkind::TailCallKind::None,
+                              LLVM::AsmDialectAttr(), ArrayAttr());
+  }
   /// Loads the i-th pointer of the `args` array.
   Value argPtr(Value args, int64_t i) { return load(ptr(), gepc(args, 8 * i)); }
 

@@ -38,6 +38,8 @@ std::unique_ptr<KernelJit> KernelJit::create(ModuleOp module,
   auto transformer = makeOptimizingTransformer(3, 0, tm->get());
   if (!std::getenv("Q_LOOPS_NOOPT"))
     options.transformer = transformer;
+  // Q_LOOPS_DUMP=file.o: write the compiled object (objdump -d it).
+  options.enableObjectDump = std::getenv("Q_LOOPS_DUMP") != nullptr;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options, std::move(*tm));
   if (!engine) {
@@ -62,5 +64,7 @@ KernelFn KernelJit::lookup(llvm::StringRef name) {
     llvm::consumeError(address.takeError());
     return nullptr;
   }
+  if (const char *dump = std::getenv("Q_LOOPS_DUMP"))
+    engine->dumpToObjectFile(dump);
   return reinterpret_cast<KernelFn>(*address);
 }
