@@ -3,6 +3,7 @@
 #include "QDialect/Driver/Calibrate.h"
 #include "QDialect/Driver/Driver.h"
 
+#include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
 #include "QDialect/Transforms/Calibration.h"
 #include "QDialect/Transforms/Passes.h"
@@ -21,7 +22,8 @@ static llvm::Error makeError(const llvm::Twine &message) {
 
 llvm::Expected<std::vector<std::string>>
 mlir::q::driver::calibrationTargets(ModuleOp fused,
-                                    const QuantizeSelection &selection) {
+                                    const QuantizeSelection &selection,
+                                    std::vector<qcalib::QuantizedType> *types) {
   // Quantize a copy: the names it needs are names of the fp32 module's
   // values (TensorNames.h), and the fp32 module is what gets observed.
   OwningOpRef<ModuleOp> clone(fused.clone());
@@ -35,7 +37,28 @@ mlir::q::driver::calibrationTargets(ModuleOp fused,
         pm.addNestedPass<func::FuncOp>(q::createQQuantize(options));
       }))
     return std::move(err);
-  return q::calibrationTargetNames(*clone);
+  std::vector<std::string> names = q::calibrationTargetNames(*clone);
+  if (types) {
+    // The out_type of the op that asks for each range.
+    llvm::StringMap<q::QuantDType> outTypes;
+    clone->walk([&](Operation *op) {
+      if (auto quantize = llvm::dyn_cast<q::QuantizeOp>(op))
+        outTypes.try_emplace(q::tensorName(quantize.getInput()),
+                             quantize.getOutType());
+      else if (auto requantize = llvm::dyn_cast<q::RequantizeOp>(op))
+        outTypes.try_emplace(q::tensorName(requantize.getInput()),
+                             requantize.getOutType());
+    });
+    types->clear();
+    for (const std::string &name : names) {
+      auto it = outTypes.find(name);
+      q::QuantDType t = it == outTypes.end() ? q::QuantDType::auto_ : it->second;
+      types->push_back(t == q::QuantDType::int8    ? qcalib::QuantizedType::Int8
+                       : t == q::QuantDType::uint8 ? qcalib::QuantizedType::UInt8
+                                                   : qcalib::QuantizedType::Auto);
+    }
+  }
+  return names;
 }
 
 llvm::Expected<unsigned>

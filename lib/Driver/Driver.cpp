@@ -137,6 +137,17 @@ mlir::q::driver::importModel(MLIRContext &context,
 
 void mlir::q::driver::addGraphPasses(PassManager &pm,
                                      const CompileOptions &options) {
+  if (options.dtype != "float32") {
+    q::Int8PipelineOptions int8;
+    int8.dtype = options.dtype;
+    int8.calib = options.calibTable;
+    int8.exclude = llvm::ArrayRef(options.exclude);
+    int8.excludeOps = llvm::ArrayRef(options.excludeOps);
+    int8.mode = options.quantizeMode;
+    int8.granularity = options.granularity;
+    q::buildInt8Pipeline(pm, int8);
+    return;
+  }
   pm.addPass(createCanonicalizerPass());
   if (options.fuse) {
     q::QFuseOptions fuseOptions;
@@ -147,6 +158,11 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
 
 void mlir::q::driver::addLoweringPasses(PassManager &pm,
                                         const CompileOptions &options) {
+  if (options.backend == "loops") {
+    q::QLowerToLoopsOptions loops;
+    loops.isa = options.isa;
+    pm.addPass(q::createQLowerToLoops(loops));
+  }
   q::QLowerToOneDNNOptions lowerOptions;
   lowerOptions.modelName = options.modelName;
   lowerOptions.numThreads = options.numThreads;

@@ -199,6 +199,9 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
   std::vector<TensorSummary> out;
   for (size_t i = 0; i < names_.size(); ++i) {
     const Tensor &t = *tensors_[i];
+    qcalib::QuantizedType type = i < options_.tensorTypes.size()
+                                     ? options_.tensorTypes[i]
+                                     : options_.type;
     TensorSummary s;
     s.name = names_[i];
     auto fail = [&](llvm::Error err) {
@@ -225,7 +228,7 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
         return fail(makeError("no finite value was collected"));
       if (options_.mode == Mode::Entropy) {
         qcalib::EntropyOptions entropy;
-        entropy.type = options_.type;
+        entropy.type = type;
         auto result = qcalib::entropyThreshold(h.ref(), entropy);
         if (!result)
           return fail(result.takeError());
@@ -234,8 +237,8 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
         if (!result->finite)
           s.method = "entropy (no finite divergence: full range)";
       } else {
-        auto range = qcalib::percentileRange(h.ref(), options_.percentile,
-                                             options_.type);
+        auto range =
+            qcalib::percentileRange(h.ref(), options_.percentile, type);
         if (!range)
           return fail(range.takeError());
         s.range = *range;
@@ -245,7 +248,7 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
       }
     }
     bool changed;
-    s.range = nonDegenerate(s.range, s.observedMin, options_.type, changed);
+    s.range = nonDegenerate(s.range, s.observedMin, type, changed);
     if (changed)
       s.method += s.observedMin == 0 && s.observedMax == 0 ? " (all zero)"
                                                            : " (constant)";

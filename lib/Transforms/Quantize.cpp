@@ -96,6 +96,36 @@ std::optional<llvm::StringRef> int8Kind(Operation *op) {
   return std::nullopt;
 }
 
+/// Whether an activation's result is never negative.
+bool isNonNegative(std::optional<EltwiseAttr> act) {
+  if (!act || !*act)
+    return false;
+  switch (act->getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+  case EltwiseKind::abs:
+    return true;
+  case EltwiseKind::clip:
+    return act->getAlphaValue() >= 0;
+  default:
+    return false;
+  }
+}
+
+/// A fused conv/fc whose final activation makes its output non-negative.
+bool producesNonNegative(Operation *op) {
+  if (auto conv = llvm::dyn_cast<FusedConvOp>(op))
+    return conv.getSum() ? isNonNegative(conv.getPostsumAct())
+                         : isNonNegative(conv.getAct());
+  if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op))
+    return isNonNegative(fc.getAct());
+  return false;
+}
+
 /// Ops that accumulate in int32 and so need a requantize after them.
 bool producesInt32(Operation *op) {
   return llvm::isa<FusedConvOp, FusedFullyConnectedOp, AddOp>(op);
@@ -351,13 +381,17 @@ void QuantizePass::runOnOperation() {
       result = clone->getResult(0);
     }
     if (producesInt32(op)) {
+      // MXNet's IsOutputUInt8: a fused op whose last activation cannot be
+      // negative writes uint8 whatever the dtype (one more bit).
+      QuantDType requantizeType =
+          producesNonNegative(op) ? QuantDType::uint8 : outType;
       std::string name = nodeName(op->getLoc()).value_or("op");
       result = RequantizeOp::create(
           builder, NameLoc::get(builder.getStringAttr("requantize_" + name)),
           llvm::cast<RankedTensorType>(result.getType())
               .clone(dynamicQuantType(context, 8,
-                                      outType != QuantDType::uint8)),
-          result, QuantDTypeAttr::get(context, outType), FloatAttr(),
+                                      requantizeType != QuantDType::uint8)),
+          result, QuantDTypeAttr::get(context, requantizeType), FloatAttr(),
           FloatAttr());
     }
     // fp32 consumers and results read one dequantize; quantized consumers

@@ -14,7 +14,7 @@
 // Bias steps are input step * weight step: 0.02 * 0.5 / 127.5, 0.02 / 127.5.
 // CHECK-DAG: %[[B0:.*]] = quant.scast %{{.*}} : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {7.8431{{[0-9]+}}E-5,1.56862{{[0-9]+}}E-4}>>
 // CHECK: %[[C0:.*]] = q.fused_conv %[[Q]], %[[W0]] bias(%[[B0]]) <{act = #q.eltwise<relu>}> : ({{.*}}) -> tensor<1x2x8x8x!quant.any<i32:f32>>
-// CHECK: %[[R0:.*]] = q.requantize %[[C0]] <{max_calib_range = 5.110000e+00 : f32, min_calib_range = 0.000000e+00 : f32, out_type = #q<quant_dtype auto>}> : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.uniform<u8:f32, 0.0200000{{[0-9]+}}>>
+// CHECK: %[[R0:.*]] = q.requantize %[[C0]] <{max_calib_range = 5.110000e+00 : f32, min_calib_range = 0.000000e+00 : f32, out_type = #q<quant_dtype uint8>}> : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.uniform<u8:f32, 0.0200000{{[0-9]+}}>>
 // CHECK: %[[P:.*]] = q.pooling max %[[R0]] {{.*}} : tensor<1x2x8x8x!quant.uniform<u8:f32, 0.0200000{{[0-9]+}}>>
 // CHECK: %[[C1:.*]] = q.fused_conv %[[P]], %{{.*}} bias(%{{.*}}) <{pads = array<i64: 1, 1, 1, 1>}> : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.0200000{{[0-9]+}}>>, {{.*}}, tensor<2x!quant.uniform<i32:f32:0, {{.*}}>>) -> tensor<1x2x4x4x!quant.any<i32:f32>>
 // CHECK: %[[R1:.*]] = q.requantize %[[C1]] <{max_calib_range = 3.000000e+00 : f32, min_calib_range = -1.000000e+00 : f32, out_type = #q<quant_dtype auto>}> : tensor<1x2x4x4x!quant.any<i32:f32>> -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.023529411764705882>>

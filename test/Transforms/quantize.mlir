@@ -23,8 +23,9 @@
 // CHECK: %[[P0:.*]] = q.pooling avg %arg0 {{.*}} : tensor<1x4x8x8xf32>
 // CHECK: %[[Q:.*]] = q.quantize %[[P0]] <{out_type = #q<quant_dtype auto>}> : tensor<1x4x8x8xf32> -> tensor<1x4x8x8x!quant.any<i8:f32>>
 // CHECK: %[[C0:.*]] = q.fused_conv %[[Q]], %[[W0]] bias(%{{.*}}) <{act = #q.eltwise<relu>}> : (tensor<1x4x8x8x!quant.any<i8:f32>>, tensor<2x4x1x1x!quant.uniform<i8:f32:0, {{.*}}>>, tensor<2xf32>) -> tensor<1x2x8x8x!quant.any<i32:f32>>
-// CHECK: %[[R0:.*]] = q.requantize %[[C0]] <{out_type = #q<quant_dtype auto>}> : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.any<i8:f32>>
-// CHECK: %[[P1:.*]] = q.pooling max %[[R0]] {{.*}} : tensor<1x2x8x8x!quant.any<i8:f32>>
+// A relu output is uint8 whatever the dtype (MXNet's IsOutputUInt8).
+// CHECK: %[[R0:.*]] = q.requantize %[[C0]] <{out_type = #q<quant_dtype uint8>}> : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.any<u8:f32>>
+// CHECK: %[[P1:.*]] = q.pooling max %[[R0]] {{.*}} : tensor<1x2x8x8x!quant.any<u8:f32>>
 // CHECK: %[[C1:.*]] = q.fused_conv %[[P1]], %{{.*}} : ({{.*}}) -> tensor<1x2x4x4x!quant.any<i32:f32>>
 // CHECK: %[[R1:.*]] = q.requantize %[[C1]]
 // CHECK: %[[F:.*]] = q.flatten %[[R1]] : tensor<1x2x4x4x!quant.any<i8:f32>>
@@ -56,7 +57,7 @@
 // (out_type int8 is the default and is not printed.)
 // TENSOR: quant.scast %{{.*}} : tensor<2x4x1x1xi8> to tensor<2x4x1x1x!quant.uniform<i8:f32, 0.0078431372549019607>>
 // TENSOR: q.quantize %{{.*}} : tensor<1x4x8x8xf32> -> tensor<1x4x8x8x!quant.any<i8:f32>>
-// TENSOR: q.requantize %{{.*}} : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.any<i8:f32>>
+// TENSOR: q.requantize %{{.*}} <{out_type = #q<quant_dtype uint8>}> : tensor<1x2x8x8x!quant.any<i32:f32>> -> tensor<1x2x8x8x!quant.any<u8:f32>>
 // exclude=conv1: conv1 stays fp32, so the pooling before it is no longer
 // sandwiched and reads a dequantize; the fc gets a quantize of its own.
 // EXCL-LABEL: func.func @chain
@@ -77,7 +78,7 @@
 // EXCLFULL: %[[P0:.*]] = q.pooling avg %arg0 {{.*}} : tensor<1x4x8x8xf32>
 // EXCLFULL: q.quantize %[[P0]]
 // EXCLFULL: %[[R0:.*]] = q.requantize
-// EXCLFULL: %[[P1:.*]] = q.pooling max %[[R0]] {{.*}} : tensor<1x2x8x8x!quant.any<i8:f32>>
+// EXCLFULL: %[[P1:.*]] = q.pooling max %[[R0]] {{.*}} : tensor<1x2x8x8x!quant.any<u8:f32>>
 // EXCLFULL: %[[D1:.*]] = q.dequantize %[[P1]]
 // EXCLFULL: %[[C1:.*]] = q.fused_conv %[[D1]], %{{.*}} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
 // EXCLFULL: %[[F:.*]] = q.flatten %[[C1]] : tensor<1x2x4x4xf32>

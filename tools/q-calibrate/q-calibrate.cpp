@@ -287,7 +287,8 @@ int main(int argc, char **argv) {
   selection.exclude.assign(exclude.begin(), exclude.end());
   selection.excludeOps.assign(excludeOps.begin(), excludeOps.end());
   selection.mode = quantizeMode;
-  auto targets = driver::calibrationTargets(**module, selection);
+  auto targets =
+      driver::calibrationTargets(**module, selection, &collect.tensorTypes);
   if (!targets)
     return driver::reportError(targets.takeError(), "q-calibrate");
   if (targets->empty())

@@ -3,8 +3,10 @@
 //   q-compile model-symbol.json --params=model-0000.params \
 //             --input-shape=data:1,3,224,224 -o libmodel.so
 //
-// imports the model, runs the q pipeline (canonicalize, lower to the
-// oneDNN-backed runtime), translates to LLVM IR and links the result with
+// imports the model, runs the q pipeline (canonicalize, fuse; for an int8
+// --dtype calibrate with q-calibrate on --calib-data, quantize, attach the
+// ranges, fold; lower to the oneDNN-backed runtime or generated kernels),
+// translates to LLVM IR and links the result with
 // libqrt into a .so that exports the C API of include/q/model.h. Weights are
 // embedded (one aligned blob) or, with --external-weights, written to a
 // .params file that the library reads at create time.
@@ -14,7 +16,12 @@
 #include "QDialect/Driver/Driver.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -43,12 +50,61 @@ static cl::opt<std::string> outputFile("o", cl::desc("the library to write"),
                                        cl::cat(category));
 static cl::opt<std::string>
     dtype("dtype",
-          cl::desc("arithmetic of the compiled model: float32 (int8, uint8 "
-                   "and auto come with the quantization passes)"),
+          cl::desc("arithmetic of the compiled model: float32, or int8 / "
+                   "uint8 / auto (auto: uint8 where a calibrated range is "
+                   "non-negative, int8 elsewhere)"),
           cl::init("float32"), cl::cat(category));
 static cl::opt<std::string>
-    backend("backend", cl::desc("kernels: onednn (generated loops come later)"),
+    backend("backend",
+            cl::desc("int8 kernels: onednn (oneDNN primitives) or loops "
+                     "(kernels q generates; what they do not cover runs on "
+                     "oneDNN)"),
             cl::init("onednn"), cl::cat(category));
+static cl::opt<std::string>
+    isaOption("isa",
+        cl::desc("with --backend=loops: avx512vnni, avxvnni, avx2, generic or "
+                 "auto (all, chosen by cpuid when the library loads)"),
+        cl::init("auto"), cl::cat(category));
+
+static cl::OptionCategory int8Category("int8 (with --dtype other than float32)");
+static cl::opt<std::string> calibData(
+    "calib-data",
+    cl::desc("calibration data, as q-calibrate's --data: .npy files or "
+             "folders, IDX image files, folders of PNG/JPEG; without it (and "
+             "without --calib-table) ranges are found at run time"),
+    cl::value_desc("FILE,..."), cl::cat(int8Category));
+static cl::opt<std::string>
+    calibMode("calib-mode",
+              cl::desc("naive, entropy or percentile (default entropy)"),
+              cl::init("entropy"), cl::cat(int8Category));
+static cl::opt<unsigned>
+    calibBatches("calib-batches",
+                 cl::desc("calibration batches to run (default: all)"),
+                 cl::init(0), cl::cat(int8Category));
+static cl::opt<std::string> calibTable(
+    "calib-table",
+    cl::desc("with --calib-data: also keep the table q-calibrate writes "
+             "here; without: read the ranges from this table"),
+    cl::value_desc("calib.json"), cl::cat(int8Category));
+static cl::list<std::string>
+    exclude("exclude", cl::CommaSeparated,
+            cl::desc("node names to keep in fp32"), cl::value_desc("a,b,..."),
+            cl::cat(int8Category));
+static cl::list<std::string> excludeOps(
+    "exclude-ops", cl::CommaSeparated,
+    cl::desc("op kinds to keep in fp32: conv, fc, pooling, flatten, "
+             "reshape, concat, act, add"),
+    cl::value_desc("kind,..."), cl::cat(int8Category));
+static cl::opt<std::string>
+    quantizeMode("quantize-mode",
+                 cl::desc("smart (support ops only between quantized "
+                          "layers) or full"),
+                 cl::init("smart"), cl::cat(int8Category));
+static cl::opt<std::string>
+    granularity("granularity",
+                cl::desc("weight scales: channel or tensor"),
+                cl::init("channel"), cl::cat(int8Category));
+
 static cl::opt<int> numThreads("num-threads",
                                cl::desc("threads per run (0: OpenMP default)"),
                                cl::init(0), cl::cat(category));
@@ -91,18 +147,21 @@ int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &int8Category});
   cl::ParseCommandLineOptions(
       argc, argv,
       "q-compile: compile an MXNet model (symbol JSON + .params) into a "
       "shared library\nexporting the C API of include/q/model.h.\n");
 
-  if (dtype != "float32")
-    return fail("--dtype=" + dtype +
-                ": only float32 compiles so far; int8 arrives with the "
-                "quantize and calibrate passes");
-  if (backend != "onednn")
-    return fail("--backend=" + backend + ": only onednn exists so far");
+  if (dtype != "float32" && dtype != "int8" && dtype != "uint8" &&
+      dtype != "auto")
+    return fail("--dtype=" + dtype + ": expected float32, int8, uint8 or auto");
+  if (backend != "onednn" && backend != "loops")
+    return fail("--backend=" + backend + ": expected onednn or loops");
+  if (dtype == "float32" && (!calibData.empty() || !calibTable.empty() ||
+                             !exclude.empty() || backend != "onednn"))
+    return fail("--calib-data, --calib-table, --exclude and --backend=loops "
+                "need an int8 --dtype (int8, uint8 or auto)");
   bool fromMLIR = driver::isModuleFile(symbolFile);
   if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
     return fail("give either --params or --random-params: a compiled model "
@@ -130,6 +189,73 @@ int main(int argc, char **argv) {
   compileOptions.modelName = driver::modelNameFor(outputFile);
   compileOptions.numThreads = numThreads;
   compileOptions.fuse = fuse;
+  compileOptions.dtype = dtype;
+  compileOptions.exclude.assign(exclude.begin(), exclude.end());
+  compileOptions.excludeOps.assign(excludeOps.begin(), excludeOps.end());
+  compileOptions.quantizeMode = quantizeMode;
+  compileOptions.granularity = granularity;
+  compileOptions.backend = backend;
+  compileOptions.isa = isaOption;
+
+  // Calibration runs the fp32 model on the data: q-calibrate does exactly
+  // that, with the same selection of tensors, so q-compile runs it.
+  llvm::SmallString<128> tempTable;
+  llvm::scope_exit dropTable([&] {
+    if (!tempTable.empty())
+      llvm::sys::fs::remove(tempTable);
+  });
+  if (dtype != "float32") {
+    if (!calibData.empty()) {
+      std::string table = calibTable;
+      if (table.empty()) {
+        if (auto ec = llvm::sys::fs::createTemporaryFile("q-calib", "json",
+                                                         tempTable))
+          return fail("cannot create a temporary file: " + ec.message());
+        table = std::string(tempTable);
+      }
+      std::string self =
+          llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
+      llvm::SmallString<128> calibrate(llvm::sys::path::parent_path(self));
+      llvm::sys::path::append(calibrate, "q-calibrate");
+      std::vector<std::string> args{std::string(calibrate), symbolFile,
+                                    "--data=" + calibData,
+                                    "--mode=" + calibMode,
+                                    "--dtype=" + dtype,
+                                    "--quantize-mode=" + quantizeMode,
+                                    "-o", table};
+      if (!paramsFile.empty())
+        args.push_back("--params=" + paramsFile);
+      if (randomParams.getNumOccurrences())
+        args.push_back("--random-params=" + std::to_string(randomParams));
+      for (const std::string &shape : inputShapes)
+        args.push_back("--input-shape=" + shape);
+      if (allowExtra)
+        args.push_back("--allow-extra-params");
+      if (!exclude.empty())
+        args.push_back("--exclude=" + llvm::join(exclude, ","));
+      if (!excludeOps.empty())
+        args.push_back("--exclude-ops=" + llvm::join(excludeOps, ","));
+      if (calibBatches)
+        args.push_back("--batches=" + std::to_string(calibBatches));
+      args.push_back("--num-threads=" + std::to_string(numThreads));
+      if (!verbose)
+        args.push_back("--quiet");
+      SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+      if (verbose)
+        llvm::errs() << llvm::join(args, " ") << "\n";
+      std::string message;
+      if (llvm::sys::ExecuteAndWait(argRefs[0], argRefs, std::nullopt, {}, 0,
+                                    0, &message) != 0)
+        return fail("calibration failed" +
+                    (message.empty() ? "" : ": " + message));
+      compileOptions.calibTable = table;
+    } else if (!calibTable.empty()) {
+      compileOptions.calibTable = calibTable;
+    } else {
+      llvm::errs() << "q-compile: note: no --calib-data or --calib-table: "
+                      "int8 ranges are found at run time\n";
+    }
+  }
   if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
         driver::buildPipeline(pm, compileOptions);
       }))

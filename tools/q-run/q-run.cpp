@@ -75,6 +75,9 @@ bundled Fashion-MNIST model and the shared MNIST models were trained with.
   --reference=FILE    expected values of the first output (.npy f32): print the
                       largest difference; with --tolerance=T exit 1 unless
                       |out - ref| <= T * max(1, max |ref|) everywhere
+  --min-cosine=C      with --reference: exit 1 if the cosine similarity of
+                      the output and the reference (as flat vectors) is below
+                      C (e.g. 0.99 for int8 against fp32 logits)
   --random-inputs=S   instead of --input, feed every input pseudo-random data
                       (uniform in [-1, 1), or 0..255 for 8-bit inputs) from
                       seed S, one model batch
@@ -107,6 +110,7 @@ struct Options {
   std::string compare;
   std::string reference;
   double tolerance = -1;
+  double minCosine = -2;
   int randomSeed = -1;
   double minAccuracy = -1;
   double minAgreement = -1;
@@ -163,7 +167,7 @@ Options parseArguments(int argc, char **argv) {
         "--input",  "-o",        "--output",  "--output-dir",
         "--params", "--threads", "--bench",   "--labels",
         "--compare", "--min-accuracy", "--min-agreement", "--reference",
-        "--tolerance", "--random-inputs"};
+        "--tolerance", "--random-inputs", "--min-cosine"};
     const bool known = std::find(std::begin(valueFlags), std::end(valueFlags),
                                  flag) != std::end(valueFlags);
     if (!known) {
@@ -199,6 +203,12 @@ Options parseArguments(int argc, char **argv) {
       options.tolerance = std::strtod(value.c_str(), &end);
       if (*end || !(options.tolerance >= 0))
         fail("--tolerance: expected a non-negative number, got '" + value +
+             "'");
+    } else if (flag == "--min-cosine") {
+      char *end = nullptr;
+      options.minCosine = std::strtod(value.c_str(), &end);
+      if (*end || !(options.minCosine >= -1 && options.minCosine <= 1))
+        fail("--min-cosine: expected a number in [-1, 1], got '" + value +
              "'");
     } else if (flag == "--random-inputs")
       options.randomSeed = parseCount(flag, value, 0);
@@ -397,7 +407,7 @@ bool reportMatch(const char *what, const std::vector<int64_t> &predicted,
 
 /// Compares an output with expected values; false if beyond `tolerance`.
 bool reportDifference(const npy::Array &output, const std::string &file,
-                      double tolerance) {
+                      double tolerance, double minCosine) {
   npy::Array expected;
   std::string error;
   if (!npy::read(file, expected, &error))
@@ -409,15 +419,25 @@ bool reportDifference(const npy::Array &output, const std::string &file,
          npy::name(output.dtype) + " " + npy::shapeString(output.shape));
   const auto *a = reinterpret_cast<const float *>(output.data.data());
   const auto *b = reinterpret_cast<const float *>(expected.data.data());
-  double maxDiff = 0, maxRef = 0;
+  double maxDiff = 0, maxRef = 0, dot = 0, normA = 0, normB = 0;
   for (size_t i = 0; i < size_t(output.numElements()); ++i) {
     maxDiff = std::max(maxDiff, double(std::fabs(a[i] - b[i])));
     maxRef = std::max(maxRef, double(std::fabs(b[i])));
+    dot += double(a[i]) * b[i];
+    normA += double(a[i]) * a[i];
+    normB += double(b[i]) * b[i];
   }
   const double scale = std::max(1.0, maxRef);
+  const double cosine =
+      normA > 0 && normB > 0 ? dot / std::sqrt(normA * normB) : 0.0;
   std::printf("max |difference| %.3g against %s (max |reference| %.3g, "
-              "relative %.3g)\n",
-              maxDiff, file.c_str(), maxRef, maxDiff / scale);
+              "relative %.3g); cosine %.6f\n",
+              maxDiff, file.c_str(), maxRef, maxDiff / scale, cosine);
+  if (minCosine > -2 && !(cosine >= minCosine)) {
+    std::fprintf(stderr, "q-run: error: cosine %.6f is below %.6f\n", cosine,
+                 minCosine);
+    return false;
+  }
   if (tolerance >= 0 && !(maxDiff <= tolerance * scale)) {
     std::fprintf(stderr, "q-run: error: difference %.3g exceeds %.3g\n",
                  maxDiff, tolerance * scale);
@@ -616,7 +636,7 @@ void runSharedLibrary(const Options &options) {
       bool ok = true;
       if (!options.reference.empty())
         ok &= reportDifference(outputs[0], options.reference,
-                               options.tolerance);
+                               options.tolerance, options.minCosine);
       const bool classes =
           !options.labels.empty() || !options.compare.empty();
       const std::vector<int64_t> top =

@@ -45,7 +45,8 @@ struct QuantizeSelection {
 /// needs calibrated, in program order; `fused` is the fp32 module after
 /// canonicalize and q-fuse{mode=int8}, and is left unchanged.
 llvm::Expected<std::vector<std::string>>
-calibrationTargets(ModuleOp fused, const QuantizeSelection &selection);
+calibrationTargets(ModuleOp fused, const QuantizeSelection &selection,
+                   std::vector<qcalib::QuantizedType> *types = nullptr);
 
 /// Appends the values of @main named `names` (function arguments and op
 /// results) to its results, in that order, named `q.name` = the tensor
@@ -75,6 +76,10 @@ struct CollectOptions {
   bool skipNonFinite = false;
   /// Threads that update the collectors (0: hardware concurrency).
   unsigned threads = 0;
+  /// Per tensor (in `names` order), the quantized type its quantize or
+  /// requantize asks for; empty: `type` for all. A relu output that
+  /// q-quantize makes uint8 even under dtype=int8 calibrates as unsigned.
+  std::vector<qcalib::QuantizedType> tensorTypes;
 };
 
 /// The outcome for one tensor.

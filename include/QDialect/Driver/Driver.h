@@ -77,6 +77,17 @@ struct CompileOptions {
   /// Run q-fuse, with its rules (fp32, or int8 for a graph to quantize).
   bool fuse = true;
   std::string fuseMode = "fp32";
+  /// float32, or int8 / uint8 / auto: the int8 flow (q-fuse{mode=int8},
+  /// q-quantize, q-calibrate with calibTable when given, q-fold-requantize).
+  std::string dtype = "float32";
+  std::string calibTable;
+  std::vector<std::string> exclude, excludeOps;
+  std::string quantizeMode = "smart";
+  std::string granularity = "channel";
+  /// onednn, or loops (q-lower-to-loops with `isa` before the oneDNN
+  /// lowering, which takes what the loops do not).
+  std::string backend = "onednn";
+  std::string isa = "auto";
 };
 
 /// Graph passes: canonicalize, q-fuse.
