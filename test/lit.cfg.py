@@ -23,7 +23,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.q_tools_dir, config.llvm_tools_dir]
 # Our tools must come from the build, never from a stale PATH entry.
-tools = [ToolSubst(t, unresolved="fatal") for t in ["q-opt", "q-translate", "q-compile", "q-run", "q-calibrate"]]
+tools = [ToolSubst(t, unresolved="fatal") for t in ["q-opt", "q-translate", "q-compile", "q-run", "q-calibrate", "q-report"]]
 llvm_config.add_tool_substitutions(tools, [config.q_tools_dir])
 
 # Data sets the e2e tests read, when installed.
