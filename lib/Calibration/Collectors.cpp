@@ -5,7 +5,13 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 using namespace qcalib;
 
@@ -86,9 +92,6 @@ NonFiniteCounts MinMax::addImpl(llvm::ArrayRef<T> values) {
   return batch;
 }
 
-NonFiniteCounts MinMax::add(llvm::ArrayRef<float> values) {
-  return addImpl(values);
-}
 NonFiniteCounts MinMax::add(llvm::ArrayRef<double> values) {
   return addImpl(values);
 }
@@ -121,6 +124,269 @@ double HistogramRef::edge(size_t k) const {
   return double(k) * ((hi - lo) / double(n)) + lo;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Float fast path of Histogram::add
+//===----------------------------------------------------------------------===//
+//
+// Bit-identical to the generic path: the range is the same (min and max of
+// floats are exact in double, signed zeros resolved as std::min/std::max
+// resolve them), and every value lands in the bin the generic path picks:
+// any estimate within one bin of the right one is corrected against the
+// same linspace edges, k * step + first, computed with separate roundings
+// (no fused multiply-add: the AVX-512 kernel uses explicitly rounded
+// multiply and add).
+
+namespace {
+
+/// numpy.histogram's bins over [first, last] = [-th, th].
+struct BinGrid {
+  size_t bins;
+  double first, last, step, scale;
+  BinGrid(size_t bins, double th)
+      : bins(bins), first(-th), last(th), step((last - first) / double(bins)),
+        scale(double(bins) / (last - first)) {}
+  double edge(size_t k) const {
+    return k == bins ? last : double(k) * step + first;
+  }
+  /// numpy.histogram's binning: an estimate from the scaled value, then corrected
+  /// against the edges so that edge[k] <= x < edge[k+1] (the last bin
+  /// includes its right edge).
+  size_t bin(double x) const {
+    if (x <= first)
+      return 0;
+    if (x >= last)
+      return bins - 1;
+    // Any estimate within one bin of the right one gives the same bin: the
+    // product is within a few ulps of (x - first) / span * bins.
+    size_t k = std::min(size_t((x - first) * scale), bins - 1);
+    if (x < edge(k))
+      --k;
+    else if (k + 1 < bins && x >= edge(k + 1))
+      ++k;
+    return k;
+  }
+};
+
+struct FloatScan {
+  float lo = std::numeric_limits<float>::infinity();
+  float hi = -std::numeric_limits<float>::infinity();
+  uint64_t zeros = 0;
+  bool nonFinite = false;
+};
+
+uint32_t absBits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits & 0x7fffffffu;
+}
+
+FloatScan scanFloatsPortable(const float *p, size_t n) {
+  FloatScan s;
+  uint32_t bad = 0;
+  uint64_t zeros = 0;
+  float lo = s.lo, hi = s.hi;
+  for (size_t i = 0; i < n; ++i) {
+    float v = p[i];
+    uint32_t a = absBits(v);
+    bad |= uint32_t(a >= 0x7f800000u);
+    zeros += a == 0;
+    lo = v < lo ? v : lo;
+    hi = hi < v ? v : hi;
+  }
+  s.lo = lo;
+  s.hi = hi;
+  s.zeros = zeros;
+  s.nonFinite = bad != 0;
+  return s;
+}
+
+/// Bins of the non-zero values of p[0, n) into out (room for n + 16).
+/// Returns how many were written.
+size_t binBlockPortable(const float *p, size_t n, const BinGrid &grid,
+                        uint32_t *out) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double x = double(p[i]);
+    out[m] = uint32_t(grid.bin(x));
+    m += x != 0;
+  }
+  return m;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define QCALIB_AVX512 1
+// GCC 12 warns about the _mm512_undefined_*() inside its own intrinsics.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define QCALIB_AVX512_TARGET                                                   \
+  __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,popcnt")))
+
+QCALIB_AVX512_TARGET FloatScan scanFloatsAvx512(const float *p, size_t n) {
+  __m512 lo0 = _mm512_set1_ps(std::numeric_limits<float>::infinity());
+  __m512 hi0 = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  __m512 lo1 = lo0, hi1 = hi0;
+  const __m512i absMask = _mm512_set1_epi32(0x7fffffff);
+  const __m512i infBits = _mm512_set1_epi32(0x7f800000);
+  __mmask16 bad = 0;
+  uint64_t zeros = 0;
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m512 v0 = _mm512_loadu_ps(p + i), v1 = _mm512_loadu_ps(p + i + 16);
+    __m512i a0 = _mm512_and_si512(_mm512_castps_si512(v0), absMask);
+    __m512i a1 = _mm512_and_si512(_mm512_castps_si512(v1), absMask);
+    bad |= _mm512_cmpge_epi32_mask(a0, infBits) |
+           _mm512_cmpge_epi32_mask(a1, infBits);
+    zeros += __builtin_popcount(_mm512_testn_epi32_mask(a0, a0)) +
+             __builtin_popcount(_mm512_testn_epi32_mask(a1, a1));
+    lo0 = _mm512_min_ps(lo0, v0);
+    hi0 = _mm512_max_ps(hi0, v0);
+    lo1 = _mm512_min_ps(lo1, v1);
+    hi1 = _mm512_max_ps(hi1, v1);
+  }
+  for (; i < n; i += 16) {
+    __mmask16 m = n - i >= 16 ? __mmask16(0xffff)
+                              : __mmask16((1u << (n - i)) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(m, p + i);
+    __m512i a = _mm512_and_si512(_mm512_castps_si512(v), absMask);
+    bad |= _mm512_mask_cmpge_epi32_mask(m, a, infBits);
+    zeros += __builtin_popcount(_mm512_mask_testn_epi32_mask(m, a, a));
+    lo0 = _mm512_mask_min_ps(lo0, m, lo0, v);
+    hi0 = _mm512_mask_max_ps(hi0, m, hi0, v);
+  }
+  FloatScan s;
+  alignas(64) float los[16], his[16];
+  _mm512_store_ps(los, _mm512_min_ps(lo0, lo1));
+  _mm512_store_ps(his, _mm512_max_ps(hi0, hi1));
+  for (int j = 0; j < 16; ++j) {
+    s.lo = los[j] < s.lo ? los[j] : s.lo;
+    s.hi = s.hi < his[j] ? his[j] : s.hi;
+  }
+  s.zeros = zeros;
+  s.nonFinite = bad != 0;
+  return s;
+}
+
+/// binBlockPortable, 8 values at a time (in double, like the generic path).
+QCALIB_AVX512_TARGET size_t binBlockAvx512(const float *p, size_t n,
+                                           const BinGrid &grid,
+                                           uint32_t *out) {
+  constexpr int round = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  const __m512d first = _mm512_set1_pd(grid.first);
+  const __m512d scale = _mm512_set1_pd(grid.scale);
+  const __m512d step = _mm512_set1_pd(grid.step);
+  const __m512d zero = _mm512_setzero_pd();
+  const __m512d maxK = _mm512_set1_pd(double(grid.bins - 1));
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i lastK = _mm256_set1_epi32(int32_t(grid.bins - 1));
+  const __m256i absMask = _mm256_set1_epi32(0x7fffffff);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i += 8) {
+    __mmask8 live = n - i >= 8 ? __mmask8(0xff)
+                               : __mmask8((1u << (n - i)) - 1);
+    __m256 f = _mm256_maskz_loadu_ps(live, p + i);
+    __m256i a = _mm256_and_si256(_mm256_castps_si256(f), absMask);
+    __mmask8 nonZero = _mm256_mask_test_epi32_mask(live, a, a);
+    __m512d x = _mm512_cvtps_pd(f);
+    __m512d est =
+        _mm512_mul_round_pd(_mm512_sub_round_pd(x, first, round), scale, round);
+    est = _mm512_min_pd(_mm512_max_pd(est, zero), maxK);
+    __m256i k = _mm512_cvttpd_epi32(est);
+    __m512d k0 = _mm512_cvtepi32_pd(k);
+    __m512d k1 = _mm512_cvtepi32_pd(_mm256_add_epi32(k, one));
+    __m512d edge0 =
+        _mm512_add_round_pd(_mm512_mul_round_pd(k0, step, round), first, round);
+    __m512d edge1 =
+        _mm512_add_round_pd(_mm512_mul_round_pd(k1, step, round), first, round);
+    __mmask8 below = _mm512_cmp_pd_mask(x, edge0, _CMP_LT_OQ) &
+                     _mm256_cmpgt_epi32_mask(k, _mm256_setzero_si256());
+    __mmask8 above = _mm512_cmp_pd_mask(x, edge1, _CMP_GE_OQ) &
+                     _mm256_cmplt_epi32_mask(k, lastK) & __mmask8(~below);
+    k = _mm256_mask_sub_epi32(k, below, k, one);
+    k = _mm256_mask_add_epi32(k, above, k, one);
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(out + m),
+                        _mm256_maskz_compress_epi32(nonZero, k));
+    m += __builtin_popcount(nonZero);
+  }
+  return m;
+}
+
+bool haveAvx512() {
+  static const bool have = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") &&
+           !std::getenv("QCALIB_NO_AVX512");
+  }();
+  return have;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+/// min and max of p[0, n) as std::min/std::max over doubles give them (the
+/// first of equal values wins: a -0.0 before a 0.0 is the minimum), the
+/// zeros and whether a non-finite value is there (then lo/hi are unusable).
+FloatScan scanFloats(const float *p, size_t n) {
+#ifdef QCALIB_AVX512
+  FloatScan s = haveAvx512() ? scanFloatsAvx512(p, n) : scanFloatsPortable(p, n);
+#else
+  FloatScan s = scanFloatsPortable(p, n);
+#endif
+  if (!s.nonFinite && s.zeros && (s.lo == 0 || s.hi == 0)) {
+    // A zero is the minimum (or maximum): the first zero's sign.
+    const float *z = std::find(p, p + n, 0.0f);
+    if (s.lo == 0)
+      s.lo = *z;
+    if (s.hi == 0)
+      s.hi = *z;
+  }
+  return s;
+}
+
+/// Adds the bins of the non-zero values of p[0, n) to counts.
+void binFloats(const float *p, size_t n, const BinGrid &grid,
+               uint64_t *counts) {
+  constexpr size_t block = 4096;
+  uint32_t out[block + 16];
+#ifdef QCALIB_AVX512
+  bool avx512 = haveAvx512();
+#endif
+  for (size_t i = 0; i < n; i += block) {
+    size_t len = std::min(block, n - i);
+#ifdef QCALIB_AVX512
+    size_t m = avx512 ? binBlockAvx512(p + i, len, grid, out)
+                      : binBlockPortable(p + i, len, grid, out);
+#else
+    size_t m = binBlockPortable(p + i, len, grid, out);
+#endif
+    for (size_t j = 0; j < m; ++j)
+      ++counts[out[j]];
+  }
+}
+
+} // namespace
+
+NonFiniteCounts MinMax::add(llvm::ArrayRef<float> values) {
+  // The vectorized scan of Histogram's float path; data with a non-finite
+  // value takes the generic path, which counts them.
+  FloatScan scan = scanFloats(values.data(), values.size());
+  if (scan.nonFinite)
+    return addImpl(values);
+  if (!values.empty()) {
+    double lo = scan.lo, hi = scan.hi;
+    min_ = count_ ? std::min(min_, lo) : lo;
+    max_ = count_ ? std::max(max_, hi) : hi;
+    count_ += values.size();
+  }
+  return NonFiniteCounts();
+}
 //===----------------------------------------------------------------------===//
 // Histogram
 //===----------------------------------------------------------------------===//
@@ -210,14 +476,7 @@ void Histogram::capBins() {
   coarsen(unsigned(factor));
 }
 
-template <typename T>
-NonFiniteCounts Histogram::addImpl(llvm::ArrayRef<T> values) {
-  NonFiniteCounts batch;
-  double lo, hi;
-  uint64_t n = scanFinite(values, batch, lo, hi);
-  nonFinite_ += batch;
-  if (!n)
-    return batch;
+bool Histogram::prepare(double lo, double hi, uint64_t n) {
   min_ = total_ ? std::min(min_, lo) : lo;
   max_ = total_ ? std::max(max_, hi) : hi;
 
@@ -229,7 +488,7 @@ NonFiniteCounts Histogram::addImpl(llvm::ArrayRef<T> values) {
       reset(0.5, 0);
     counts_[counts_.size() / 2] += n;
     total_ += n;
-    return batch;
+    return false;
   }
   if (counts_.empty() || zerosOnly_) {
     reset(th, total_);
@@ -238,40 +497,43 @@ NonFiniteCounts Histogram::addImpl(llvm::ArrayRef<T> values) {
     widen(th);
   }
   total_ += n;
+  return true;
+}
 
-  // numpy.histogram's binning: an estimate from the scaled value, then
-  // corrected against the linspace edges so that edge[k] <= x < edge[k+1]
-  // (the last bin includes its right edge).
-  size_t bins = counts_.size();
-  double first = -th_, last = th_;
-  double span = last - first;
-  double step = span / double(bins);
-  auto edge = [&](size_t k) {
-    return k == bins ? last : double(k) * step + first;
-  };
+template <typename T>
+NonFiniteCounts Histogram::addImpl(llvm::ArrayRef<T> values) {
+  NonFiniteCounts batch;
+  double lo, hi;
+  uint64_t n = scanFinite(values, batch, lo, hi);
+  nonFinite_ += batch;
+  if (!n || !prepare(lo, hi, n))
+    return batch;
+
+  BinGrid grid(counts_.size(), th_);
   for (T v : values) {
     if (!std::isfinite(v))
       continue;
-    double x = double(v);
-    size_t k;
-    if (x <= first) {
-      k = 0;
-    } else if (x >= last) {
-      k = bins - 1;
-    } else {
-      k = std::min(size_t((x - first) / span * double(bins)), bins - 1);
-      if (x < edge(k))
-        --k;
-      else if (k + 1 < bins && x >= edge(k + 1))
-        ++k;
-    }
-    ++counts_[k];
+    ++counts_[grid.bin(double(v))];
   }
   return batch;
 }
 
 NonFiniteCounts Histogram::add(llvm::ArrayRef<float> values) {
-  return addImpl(values);
+  // The float fast path (all that q-calibrate adds): one vectorized scan for
+  // the range, the zeros and the non-finite values, then vectorized binning
+  // that leaves the zeros out (they all fall in the bin of 0). Data with a
+  // non-finite value takes the generic path.
+  FloatScan scan = scanFloats(values.data(), values.size());
+  if (scan.nonFinite)
+    return addImpl(values);
+  NonFiniteCounts batch;
+  if (values.empty() || !prepare(double(scan.lo), double(scan.hi),
+                                 uint64_t(values.size())))
+    return batch;
+  BinGrid grid(counts_.size(), th_);
+  binFloats(values.data(), values.size(), grid, counts_.data());
+  counts_[grid.bin(0.0)] += scan.zeros;
+  return batch;
 }
 NonFiniteCounts Histogram::add(llvm::ArrayRef<double> values) {
   return addImpl(values);

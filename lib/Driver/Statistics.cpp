@@ -51,8 +51,6 @@ struct StatisticsCollector::Tensor {
   qcalib::MinMax minMax;
   std::optional<qcalib::Histogram> histogram;
   size_t lastSize = 0;
-  /// The last batch had few zeros: skip the zero compaction once.
-  bool fewZeros = false;
   /// This batch's non-finite values (read after the threads joined).
   qcalib::NonFiniteCounts batch;
 };
@@ -69,53 +67,6 @@ StatisticsCollector::StatisticsCollector(std::vector<std::string> names,
   std::iota(order_.begin(), order_.end(), 0);
   if (!options_.threads)
     options_.threads = std::max(1u, std::thread::hardware_concurrency());
-  scratch_.resize(options_.threads);
-  if (options_.mode != Mode::Naive) {
-    // zeros_[k] holds 2^k zeros; merging a zeros-only histogram only adds
-    // to the centre bin, so each doubling is O(1).
-    float zero = 0;
-    zeros_.emplace_back();
-    zeros_.back().add(llvm::ArrayRef<float>(&zero, 1));
-    for (int k = 1; k < 48; ++k) {
-      zeros_.push_back(zeros_.back());
-      zeros_.back().merge(zeros_[k - 1]);
-    }
-  }
-}
-
-/// Adds `values` to `hist` exactly as hist.add(values) would, faster for
-/// ReLU outputs: the zeros (often half the values) are counted while the
-/// others are copied to `scratch`, which goes through add(); the zeros then
-/// join as zeros-only histograms, which merge() puts in the centre bin (the
-/// bin of 0 for every range) without looking at each value. The range and
-/// the data's min/max come out the same: zeros never set the range, and
-/// merge() takes the min/max of the zeros too.
-static qcalib::NonFiniteCounts
-addSkippingZeros(qcalib::Histogram &hist, llvm::ArrayRef<float> values,
-                 std::vector<float> &scratch,
-                 llvm::ArrayRef<qcalib::Histogram> zeros, bool &fewZeros) {
-  // The copy only pays when zeros are common (ReLU outputs); a tensor with
-  // few zeros in the last batch goes straight to add() (and is looked at
-  // again the batch after).
-  if (fewZeros) {
-    fewZeros = false;
-    return hist.add(values);
-  }
-  if (scratch.size() < values.size())
-    scratch.resize(values.size());
-  float *out = scratch.data();
-  size_t kept = 0;
-  for (float v : values) {
-    out[kept] = v;
-    kept += v != 0; // NaN != 0: non-finite values stay for add() to count
-  }
-  qcalib::NonFiniteCounts batch = hist.add(llvm::ArrayRef<float>(out, kept));
-  uint64_t count = values.size() - kept;
-  fewZeros = count * 8 < values.size();
-  for (size_t k = 0; count; ++k, count >>= 1)
-    if (count & 1)
-      hist.merge(zeros[k]);
-  return batch;
 }
 
 StatisticsCollector::~StatisticsCollector() = default;
@@ -138,15 +89,14 @@ llvm::Error StatisticsCollector::addBatch(size_t batch,
                      [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
 
   std::atomic<size_t> next{0};
-  auto work = [&](unsigned worker) {
+  auto work = [&](unsigned) {
     for (size_t k; (k = next.fetch_add(1)) < order_.size();) {
       size_t i = order_[k];
       Tensor &t = *tensors_[i];
       llvm::ArrayRef<float> values(data[i], sizes[i]);
-      t.batch = t.histogram
-                    ? addSkippingZeros(*t.histogram, values, scratch_[worker],
-                                       zeros_, t.fewZeros)
-                    : t.minMax.add(values);
+      // Histogram::add leaves the zeros (half of a ReLU output) out of its
+      // binning loop: they all fall in the bin of 0 and are counted there.
+      t.batch = t.histogram ? t.histogram->add(values) : t.minMax.add(values);
     }
   };
   unsigned threads =

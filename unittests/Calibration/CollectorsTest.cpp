@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 using namespace qcalib;
 using namespace qcalib::testing;
@@ -224,6 +225,53 @@ TEST(Histogram, OutlierBatchIsCoarsenedWithinMaxBins) {
   // Zero is still in the centre bin.
   EXPECT_GE(hist.counts()[hist.counts().size() / 2], 1u);
   EXPECT_EQ(hist.counts().back(), 1u);
+}
+
+/// add(float) has a vectorized path; add(double) is the generic one. The
+/// same values must give the same bins, range and min/max (signed zeros
+/// included), also for values on and beside the bin edges.
+TEST(Histogram, FloatFastPathBinsLikeTheGenericPath) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0, 1);
+  for (unsigned numBins : {8001u, 255u, 3u}) {
+    HistogramOptions options;
+    options.numBins = numBins;
+    options.maxBins = std::max(3 * numBins, 20001u) | 1;
+    Histogram fast(options), generic(options);
+    for (int b = 0; b < 9; ++b) {
+      std::vector<float> batch(1000 + 137 * b + (b % 3));
+      float scale = b == 5 ? 40.0f : 1.0f + 0.5f * float(b);
+      for (float &v : batch) {
+        float x = normal(rng) * scale;
+        v = b == 0 ? 0.0f : b == 7 ? -std::abs(x) : (b % 2 && x < 0) ? 0.0f : x;
+      }
+      batch[0] = -0.0f; // the first zero sets the sign of a zero min/max
+      batch[2] = 0.0f;
+      if (b == 7)
+        batch[5] = 0.0f;
+      if (b > 1) {
+        HistogramRef ref = fast.ref();
+        for (size_t k = 0; 8 + 3 * k < batch.size() && k < 300; ++k) {
+          size_t e = (k * 7919) % (ref.counts.size() + 1);
+          float f = float(ref.edge(e) * (b == 8 ? 1.0 : 0.999));
+          batch[6 + 3 * k] = f;
+          batch[7 + 3 * k] = std::nextafter(f, kInf);
+          batch[8 + 3 * k] = std::nextafter(f, -kInf);
+        }
+      }
+      std::vector<double> wide(batch.begin(), batch.end());
+      fast.add(batch);
+      generic.add(llvm::ArrayRef<double>(wide));
+      ASSERT_EQ(fast.counts().vec(), generic.counts().vec())
+          << numBins << " bins, batch " << b;
+      EXPECT_EQ(fast.th(), generic.th());
+      EXPECT_EQ(fast.total(), generic.total());
+      EXPECT_EQ(fast.dataMin(), generic.dataMin());
+      EXPECT_EQ(fast.dataMax(), generic.dataMax());
+      EXPECT_EQ(std::signbit(fast.dataMin()), std::signbit(generic.dataMin()));
+      EXPECT_EQ(std::signbit(fast.dataMax()), std::signbit(generic.dataMax()));
+    }
+  }
 }
 
 } // namespace

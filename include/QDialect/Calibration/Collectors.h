@@ -132,6 +132,10 @@ public:
 
 private:
   template <typename T> NonFiniteCounts addImpl(llvm::ArrayRef<T> values);
+  /// Takes in the range and count of a batch's `n` finite values: updates
+  /// the data's min/max, sets up or widens the bins and counts `n`. False
+  /// when they were all zeros (then already counted in the centre bin).
+  bool prepare(double lo, double hi, uint64_t n);
   /// Sets up bins over (-th, th) holding `zeros` zeros.
   void reset(double th, uint64_t zeros);
   /// Widens to cover |x| <= th by whole bins of the current width.
