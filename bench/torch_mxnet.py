@@ -7,13 +7,34 @@ q-compile --random-params=S --external-weights writes next to the library).
 
   /usr/bin/python3 bench/torch_mxnet.py SYMBOL.json PARAMS \
       --input=data:x.npy [--threads=T] [--bench=N] [--warmup=W] \
-      [--compare=q_out.npy] [--save=torch_out.npy] [--no-jit]
+      [--compare=q_out.npy] [--save=torch_out.npy] [--no-jit] \
+      [--int8[=ENGINE,...]] [--calib=calib.npy] [--int8-observer=histogram|minmax]
+
+--threads takes a list (--threads=1,2): the module is built (and, with --int8,
+quantized) once and timed at each thread count in turn.
+
+--int8 also runs torch's post-training static int8 quantization of the same
+module (FX graph mode: prepare_fx with the engine's default qconfig mapping,
+which folds BatchNorm into the convolutions and fuses conv+relu and add+relu;
+calibration on --calib, split on axis 0 into batches of the input's batch
+size, or on the input itself; convert_fx; then jit.trace + freeze), once per
+engine: --int8 alone tries every engine this torch supports (Debian's 1.13:
+onednn, qnnpack; fbgemm and x86 where present), --int8=onednn one. softmax
+stays fp32 (a quantized softmax output at 1/256 steps says little).
 
 Prints (one fact a line, for the shell script to parse):
   mode: how torch ran (jit.trace+freeze+optimize_for_inference, or the fallback)
   macs_per_image: multiply-accumulates of all Convolution and FullyConnected nodes
   check: rel_diff = max|q - torch| / max|torch| for --compare, top-1 agreement
   bench: min/median/max latency of one run in ms (same format as q-run --bench)
+and with --int8, for each engine E:
+  int8_mode E: how it ran
+  int8_check E: cos C top1_agree A/N max_rel_diff R  (int8 vs this fp32 torch
+      module on the input; C is the cosine of the logits: of the output, or for
+      a softmax output of its log centred per row)
+  int8_bench E: (same format as bench:)
+  int8_error E: why this engine failed (the others still run)
+then  int8_best: E median M ms (threads T)  for each thread count.
 
 Requirements: Debian's python3-torch (1.13) and python3-numpy. Supported ops:
 Convolution, BatchNorm, Activation (relu/sigmoid/tanh/softrelu), clip,
@@ -348,22 +369,134 @@ def optimize(module, example):
     return module, 'eager (fallback)'
 
 
+def logits_of(y):
+    """Rows of y as logits: a softmax output (rows >= 0 summing to 1) becomes
+    its log, centred per row (the logits up to a constant)."""
+    y = np.asarray(y, np.float64).reshape(y.shape[0], -1)
+    if y.min() >= 0 and np.allclose(y.sum(1), 1, atol=1e-3):
+        y = np.log(np.maximum(y, 1e-30))
+        y = y - y.mean(1, keepdims=True)
+    return y
+
+
+def agreement(a, b):
+    """(cosine of the logits, top-1 agreement count, rows) of two outputs."""
+    la, lb = logits_of(a), logits_of(b)
+    cos = float((la * lb).sum() / max(np.linalg.norm(la) * np.linalg.norm(lb), 1e-300))
+    return cos, int((la.argmax(1) == lb.argmax(1)).sum()), la.shape[0]
+
+
+class _Inputs(nn.Module):
+    """Named positional inputs for FX (it does not trace *args)."""
+
+    def __init__(self, graph, n):
+        super().__init__()
+        self.g = graph
+        self.n = n
+
+    def forward(self, x0, x1=None, x2=None, x3=None):
+        return self.g(*(x0, x1, x2, x3)[:self.n])
+
+
+def int8_engines(spec):
+    have = [e for e in torch.backends.quantized.supported_engines if e != 'none']
+    if spec in (None, '', 'all'):
+        return [e for e in ('onednn', 'fbgemm', 'x86', 'qnnpack') if e in have] + \
+            [e for e in have if e not in ('onednn', 'fbgemm', 'x86', 'qnnpack')]
+    out = []
+    for e in spec.split(','):
+        if e not in have:
+            raise SystemExit('--int8=%s: this torch (%s) has the engines %s'
+                             % (e, torch.__version__, ', '.join(have)))
+        out.append(e)
+    return out
+
+
+def prepare_int8(model, engine, example, calib, observer):
+    """Post-training static int8 quantization (FX), up to calibration."""
+    import copy
+    from torch.ao.quantization import QConfig, get_default_qconfig_mapping
+    from torch.ao.quantization.observer import MinMaxObserver
+    from torch.ao.quantization.quantize_fx import prepare_fx
+    torch.backends.quantized.engine = engine
+    qmap = get_default_qconfig_mapping(engine)
+    if observer == 'minmax':
+        base = qmap.global_qconfig
+        qmap.set_global(QConfig(activation=MinMaxObserver.with_args(reduce_range=False),
+                                weight=base.weight))
+    qmap.set_object_type(F.softmax, None)
+    qmap.set_object_type(torch.softmax, None)
+    wrapped = _Inputs(copy.deepcopy(model), len(example)).eval()
+    prepared = prepare_fx(wrapped, qmap, example_inputs=example)
+    for batch in calib:
+        prepared(*batch)
+    return prepared, ('fx prepare_fx(get_default_qconfig_mapping(%r)%s)+calibrate(%d batches)+'
+                      'convert_fx+jit.trace+freeze'
+                      % (engine, ', minmax observer' if observer == 'minmax' else '',
+                         len(calib)))
+
+
+def convert_int8(prepared, example):
+    """convert_fx of a copy of the calibrated module, then trace + freeze.
+
+    Once per thread count: torch 1.13's onednn engine caches a oneDNN primitive
+    in the packed weights on the first run, and a module first run on one
+    thread fails on two ("could not create a primitive descriptor for a
+    reorder primitive", mobilenetv2's depthwise convolutions)."""
+    import copy
+    from torch.ao.quantization.quantize_fx import convert_fx
+    quantized = convert_fx(copy.deepcopy(prepared))
+    traced = torch.jit.trace(quantized, example, check_trace=False)
+    return torch.jit.freeze(traced.eval())
+
+
+def bench(run, example, warmup, n):
+    for _ in range(warmup):
+        run(*example)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        run(*example)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return times
+
+
+def bench_line(times, batch, threads):
+    return ('%d runs (batch %d, %d threads): min %.3f ms, median %.3f ms, max %.3f ms'
+            % (len(times), batch, threads, times[0], float(np.median(times)), times[-1]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('symbol')
     ap.add_argument('params')
     ap.add_argument('--input', action='append', required=True,
                     help='NAME:FILE.npy (NAME defaults to data)')
-    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--threads', default='1',
+                    help='thread count, or a list (1,2): each is timed in turn')
     ap.add_argument('--bench', type=int, default=0, help='timed runs')
     ap.add_argument('--warmup', type=int, default=3,
                     help='untimed runs before --bench (the JIT profiles the first two)')
     ap.add_argument('--compare', help="q's output .npy: print the relative difference")
     ap.add_argument('--save', help="write torch's output .npy")
     ap.add_argument('--no-jit', action='store_true', help='time the eager module')
+    ap.add_argument('--int8', nargs='?', const='all', metavar='ENGINE',
+                    help='also quantize to int8 and time it with this quantized engine '
+                         '(comma-separated list; default: every supported engine)')
+    ap.add_argument('--calib', metavar='FILE.npy',
+                    help='int8 calibration data for the first input (split on axis 0 '
+                         'into batches of the input batch size; default: the input)')
+    ap.add_argument('--int8-observer', choices=('histogram', 'minmax'), default='histogram',
+                    help="activation observer: the engine's default (HistogramObserver) "
+                         "or min/max (q's --calib-mode=naive)")
+    ap.add_argument('--no-fp32-bench', action='store_true',
+                    help='with --int8 and --bench: time the int8 module(s) only')
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
+    threads = [int(t) for t in str(args.threads).split(',') if t]
+    torch.set_num_threads(threads[0])
+    engines = int8_engines(args.int8) if args.int8 else []
     symbol = json.load(open(args.symbol))
     params = read_params(args.params)
     inputs = [load_npy_input(s) for s in args.input]
@@ -374,6 +507,19 @@ def main():
     example = tuple(torch.from_numpy(np.ascontiguousarray(x, np.float32))
                     for _, x in inputs)
     batch = example[0].shape[0]
+
+    calib = None
+    if engines:
+        if args.calib:
+            c = np.ascontiguousarray(np.load(args.calib), np.float32)
+            if c.shape[1:] != example[0].shape[1:]:
+                raise SystemExit('--calib %s: shape %s, input %s'
+                                 % (args.calib, c.shape, tuple(example[0].shape)))
+            calib = [(torch.from_numpy(c[i:i + batch]),) + example[1:]
+                     for i in range(0, c.shape[0] - batch + 1, batch)] or \
+                [(torch.from_numpy(c),) + example[1:]]
+        else:
+            calib = [example]
 
     with torch.no_grad():
         # MACs are counted from the shapes seen by the first forward (the
@@ -414,19 +560,52 @@ def main():
                 print('check: rel_diff %.3g max_abs_torch %.4g top1_agree %d/%d nan %d'
                       % (rel, scale, int((qa == ta).sum()), len(qa),
                          int(np.isnan(q).sum())))
-        if args.bench > 0:
-            for _ in range(args.warmup):
-                run(*example)
-            times = []
-            for _ in range(args.bench):
+        if args.bench > 0 and not (engines and args.no_fp32_bench):
+            for t in threads:
+                torch.set_num_threads(t)
+                print('bench: ' + bench_line(bench(run, example, args.warmup, args.bench),
+                                             batch, t), flush=True)
+        if not engines:
+            return
+        best = {}
+        for engine in engines:
+            torch.set_num_threads(threads[0])
+            try:
                 t0 = time.perf_counter()
-                run(*example)
-                times.append((time.perf_counter() - t0) * 1e3)
-            times.sort()
-            print('bench: %d runs (batch %d, %d threads): min %.3f ms, median %.3f ms, '
-                  'max %.3f ms' % (len(times), batch, args.threads, times[0],
-                                   float(np.median(times)), times[-1]))
-
+                prepared, qmode = prepare_int8(model, engine, example, calib,
+                                               args.int8_observer)
+                print('int8_mode %s: %s (calibrated in %.1f s)'
+                      % (engine, qmode, time.perf_counter() - t0), flush=True)
+                for i, t in enumerate(threads):
+                    torch.set_num_threads(t)
+                    qrun = convert_int8(prepared, example)
+                    if i == 0:
+                        qout = qrun(*example)
+                        if isinstance(qout, tuple):
+                            qout = qout[0]
+                        qout = qout.float().contiguous().numpy()
+                        cos, agree, rows = agreement(qout, ref)
+                        rel = (float(np.abs(qout - ref).max())
+                               / max(float(np.abs(ref).max()), 1e-30))
+                        print('int8_check %s: cos %.6f top1_agree %d/%d max_rel_diff %.3g '
+                              'nan %d' % (engine, cos, agree, rows, rel,
+                                          int(np.isnan(qout).sum())), flush=True)
+                    if args.bench > 0:
+                        times = bench(qrun, example, args.warmup, args.bench)
+                        print('int8_bench %s: %s' % (engine, bench_line(times, batch, t)),
+                              flush=True)
+                        med = float(np.median(times))
+                        if t not in best or med < best[t][1]:
+                            best[t] = (engine, med)
+                    del qrun
+                del prepared
+            except Exception as e:  # reported, the other engines still run
+                print('int8_error %s: %s: %s' % (engine, type(e).__name__,
+                                                 (str(e).splitlines() or [''])[-1][:300]),
+                      flush=True)
+        for t in threads:
+            if t in best:
+                print('int8_best: %s median %.3f ms (threads %d)' % (best[t][0], best[t][1], t))
 
 if __name__ == '__main__':
     main()
