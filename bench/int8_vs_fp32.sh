@@ -36,7 +36,7 @@
 #   TORCH_INT8     torch engines, comma-separated (default: all supported)
 #   TORCH_OBSERVER torch's activation observer: histogram (its default
 #                  qconfig, default) or minmax (like q's --calib-mode=naive)
-#   Q_BIN     directory of q-compile and q-run (default: build/bin)
+#   Q_BIN     directory of q-compile, q-calibrate and q-run (default: build/bin)
 #   MODELS_DIR (default: /work/shared/models)   PYTHON (default: /usr/bin/python3)
 #
 # Exit status 1 if anything fails. Timings are reported, never checked.
@@ -65,7 +65,7 @@ else
   trap 'rm -rf "$WORK"' EXIT
 fi
 
-for tool in q-compile q-run; do
+for tool in q-compile q-calibrate q-run; do  # q-compile runs q-calibrate
   [[ -x $Q_BIN/$tool ]] || { echo "missing $Q_BIN/$tool (ninja -C build $tool)" >&2; exit 1; }
 done
 
@@ -133,7 +133,7 @@ np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
     "$Q_BIN/q-run" "$int8" --input=data:"$x" -o "$qi" >&2
     # Cosine of the logits (a softmax output: its log, centred per row) and
     # top-1 agreement, q int8 vs q fp32: torch_mxnet.agreement.
-    read -r cos agree < <(cd "$ROOT/bench" && "$PYTHON" -c "
+    read -r cos agree < <(cd "$ROOT/bench" && PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -c "
 import numpy as np, torch_mxnet as t
 c, a, n = t.agreement(np.load('$qi'), np.load('$qf'))
 print('%.6f %d/%d' % (c, a, n))")

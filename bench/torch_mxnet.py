@@ -11,16 +11,20 @@ q-compile --random-params=S --external-weights writes next to the library).
       [--int8[=ENGINE,...]] [--calib=calib.npy] [--int8-observer=histogram|minmax]
 
 --threads takes a list (--threads=1,2): the module is built (and, with --int8,
-quantized) once and timed at each thread count in turn.
+calibrated) once and timed at each thread count in turn.
 
 --int8 also runs torch's post-training static int8 quantization of the same
 module (FX graph mode: prepare_fx with the engine's default qconfig mapping,
 which folds BatchNorm into the convolutions and fuses conv+relu and add+relu;
 calibration on --calib, split on axis 0 into batches of the input's batch
-size, or on the input itself; convert_fx; then jit.trace + freeze), once per
-engine: --int8 alone tries every engine this torch supports (Debian's 1.13:
-onednn, qnnpack; fbgemm and x86 where present), --int8=onednn one. softmax
-stays fp32 (a quantized softmax output at 1/256 steps says little).
+size, or on the input itself; then, for each thread count, convert_fx of a
+copy + jit.trace + freeze: torch 1.13's onednn int8 convolutions fail when a
+module first run on 1 thread runs on 2), once per engine: --int8 alone tries
+every engine this torch supports (Debian's 1.13: onednn, qnnpack; fbgemm and
+x86 where present), --int8=onednn one. Activations are observed with the
+engine's default HistogramObserver, or min/max with --int8-observer=minmax
+(q's --calib-mode=naive). softmax stays fp32 (a quantized softmax output at
+1/256 steps says little). --no-fp32-bench times the int8 modules only.
 
 Prints (one fact a line, for the shell script to parse):
   mode: how torch ran (jit.trace+freeze+optimize_for_inference, or the fallback)
