@@ -12,6 +12,9 @@
 //   q-bench-loops --isa=avx2        (run with DNNL_MAX_CPU_ISA=AVX2)
 //   q-bench-loops --isa=avx512vnni
 //   options: --reps=N --rounds=N --filter=SUBSTRING --threads=N
+//            --weight-bits=7 (7-bit weights: avx2 then proves vpmaddubsw
+//            exact and uses it; oneDNN gets the same weights)
+//            --tile-p=N --tile-o=N (register tile instead of the default)
 //   Times are the fastest of `reps` calls, best of `rounds` interleaved
 //   rounds. Q_LOOPS_DUMP=k.o writes the JIT's object for objdump.
 //
@@ -218,6 +221,8 @@ struct OneDnnConv {
 int main(int argc, char **argv) {
   std::string isaArg = "avx512vnni", filter;
   int reps = 20, rounds = 3, threads = omp_get_max_threads();
+  int weightBits = 8;
+  TileOptions tiles;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--isa=", 0) == 0)
@@ -230,9 +235,15 @@ int main(int argc, char **argv) {
       rounds = std::stoi(a.substr(9));
     else if (a.rfind("--threads=", 0) == 0)
       threads = std::stoi(a.substr(10));
+    else if (a.rfind("--tile-p=", 0) == 0)
+      tiles.p = std::stoi(a.substr(9));
+    else if (a.rfind("--tile-o=", 0) == 0)
+      tiles.o = std::stoi(a.substr(9));
+    else if (a.rfind("--weight-bits=", 0) == 0)
+      weightBits = std::stoi(a.substr(14));
     else {
       fprintf(stderr, "usage: %s [--isa=avx2|avx512vnni|generic] [--reps=N] "
-                      "[--filter=S] [--threads=N]\n", argv[0]);
+                      "[--filter=S] [--threads=N] [--weight-bits=7|8] [--tile-p=N --tile-o=N]\n", argv[0]);
       return 2;
     }
   }
@@ -251,8 +262,12 @@ int main(int argc, char **argv) {
     peakAlt = measureOne(threads, 2); // vpmaddubsw + vpmaddwd + vpaddd
   }
   const char *dnnlIsa = std::getenv("DNNL_MAX_CPU_ISA");
-  printf("# isa=%s threads=%d DNNL_MAX_CPU_ISA=%s\n", isaArg.c_str(), threads,
-         dnnlIsa ? dnnlIsa : "(unset)");
+  if (weightBits < 2 || weightBits > 8) {
+    fprintf(stderr, "--weight-bits must be 2..8\n");
+    return 2;
+  }
+  printf("# isa=%s threads=%d DNNL_MAX_CPU_ISA=%s weight-bits=%d\n",
+         isaArg.c_str(), threads, dnnlIsa ? dnnlIsa : "(unset)", weightBits);
   double ghz = cpuGhz();
   if (vnni)
     printf("# int8 peak measured: %.1f GOPS (vpdpbusd zmm register loop, "
@@ -280,10 +295,10 @@ int main(int argc, char **argv) {
              s.groups > 1 ? " dw" : "");
     if (!filter.empty() && std::string(name).find(filter) == std::string::npos)
       continue;
-    ConvSpec spec = randomConv(s, false, rng, 0); // u8 -> relu -> u8
+    ConvSpec spec = randomConv(s, false, rng, 0, weightBits); // u8->relu->u8
     double ops = 2.0 * spec.oc * spec.oh() * spec.ow() * (spec.c / spec.groups) *
                  spec.kh * spec.kw;
-    auto compiled = compileConv(spec, {*isa});
+    auto compiled = compileConv(spec, {*isa}, tiles);
     if (!compiled->ok()) {
       printf("%-12s %-26s compile failed: %s\n", s.model, name,
              compiled->error.c_str());

@@ -145,6 +145,7 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
     int8.excludeOps = llvm::ArrayRef(options.excludeOps);
     int8.mode = options.quantizeMode;
     int8.granularity = options.granularity;
+    int8.weightBits = options.weightBits;
     q::buildInt8Pipeline(pm, int8);
     return;
   }
@@ -158,7 +159,8 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
 
 void mlir::q::driver::addLoweringPasses(PassManager &pm,
                                         const CompileOptions &options) {
-  if (options.backend == "loops") {
+  // auto: q-lower-to-loops takes the ops not marked q.backend = "onednn".
+  if (options.backend == "loops" || options.backend == "auto") {
     q::QLowerToLoopsOptions loops;
     loops.isa = options.isa;
     pm.addPass(q::createQLowerToLoops(loops));

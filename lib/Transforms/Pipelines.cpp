@@ -19,6 +19,7 @@ void mlir::q::buildInt8Pipeline(OpPassManager &pm,
                              options.excludeOps.end());
   quantize.mode = options.mode;
   quantize.granularity = options.granularity;
+  quantize.weightBits = options.weightBits;
   pm.addNestedPass<func::FuncOp>(createQQuantize(quantize));
   if (!options.calib.empty())
     pm.addPass(createQCalibrate(QCalibrateOptions{options.calib}));

@@ -158,6 +158,9 @@ struct QuantizePass : public q::impl::QQuantizeBase<QuantizePass> {
       return emitBadOption("mode", mode, "smart or full");
     if (granularity != "channel" && granularity != "tensor")
       return emitBadOption("granularity", granularity, "channel or tensor");
+    if (weightBits < 2 || weightBits > 8)
+      return emitBadOption("weight-bits", std::to_string(weightBits),
+                           "2 to 8");
     for (const std::string &kind : excludeOps)
       if (!llvm::is_contained(kOpKinds, kind))
         return emitBadOption("exclude-ops", kind,
@@ -258,15 +261,19 @@ Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
       double &absMax = steps[perTensor ? 0 : c];
       absMax = std::max(absMax, magnitude);
     }
+  // MXNet's symmetric rule at `weightBits` bits: [-absmax, absmax] maps
+  // to [-(2^(b-1) - 0.5), 2^(b-1) - 0.5] (127.5 at 8 bits), then rounds.
+  const double half = std::ldexp(1.0, weightBits - 1);
   for (double &step : steps)
-    step = quantizedStepFromRange(false, -step, step);
+    step = quantizedStepFromRange(false, -step, step) * kInt8Range /
+           (half - 0.5);
   std::vector<int8_t> quantizedValues(values->size());
   for (int64_t c = 0; c < channels; ++c) {
     double step = steps[perTensor ? 0 : c];
     for (int64_t i = 0; i < perChannel; ++i) {
       double scaled = std::nearbyint((*values)[c * perChannel + i] / step);
       quantizedValues[c * perChannel + i] =
-          static_cast<int8_t>(std::clamp(scaled, -128.0, 127.0));
+          static_cast<int8_t>(std::clamp(scaled, -half, half - 1));
     }
   }
   OpBuilder::InsertionGuard guard(builder);

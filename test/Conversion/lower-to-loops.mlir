@@ -16,10 +16,12 @@
 // VNNI-SAME: target_features = #llvm.target_features<[{{.*}}"+avx512vnni"]>
 // VNNI: llvm.func @q_kernel_0(
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// The weights (all 3) cannot saturate vpmaddubsw's pair sums, so avx2
+// uses it on u8 groups of 4, then vpmaddwd with 1s.
 // AVX2-LABEL: func.func @conv3x3
 // AVX2: q.kernel_call @q_kernel_0(
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"({{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"({{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
-// AVX2-NOT: pmadd.ub.sw
 // GENERIC: llvm.func @q_kernel_0(
 // GENERIC-NOT: call_intrinsic
 // GENERIC: llvm.mul {{.*}} : vector<16xi32>
@@ -33,7 +35,7 @@
 // AUTO: llvm.call @q_kernel_0_avx512vnni(
 // LOOPS: func.func @q_kernel_0(
 // LOOPS: scf.for
-// LOOPS: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// LOOPS: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
 // LOOPS: math.roundeven {{.*}} : vector<8xf32>
 func.func @conv3x3(%x: tensor<1x8x10x10x!quant.uniform<u8:f32, 0.05>>) -> tensor<1x16x5x5x!quant.uniform<u8:f32, 0.1>> {
   %w = arith.constant dense<3> : tensor<16x8x3x3xi8>
@@ -79,4 +81,37 @@ func.func @left_alone(%x: tensor<1x4x6x6xf32>, %xq: tensor<1x4x6x6x!quant.unifor
   %wq = quant.scast %w8 : tensor<4x4x1x1xi8> to tensor<4x4x1x1x!quant.uniform<i8:f32, 0.01>>
   %z = q.fused_conv %xq, %wq <{act = #q.eltwise<sigmoid>}> : (tensor<1x4x6x6x!quant.uniform<u8:f32, 0.05>>, tensor<4x4x1x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x4x6x6xf32>
   return %y, %z : tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Full-range weights: a pair (100, 100) could reach 255 * 200 > 32767, so
+// avx2 stays on exact 16-bit vpmaddwd.
+// AVX2-LABEL: func.func @wide_weights
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"({{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2-NOT: pmadd.ub.sw
+func.func @wide_weights(%x: tensor<1x8x10x10x!quant.uniform<u8:f32, 0.05>>) -> tensor<1x16x10x10x!quant.uniform<u8:f32, 0.1>> {
+  %w = arith.constant dense<100> : tensor<16x8x3x3xi8>
+  %wq = quant.scast %w : tensor<16x8x3x3xi8> to tensor<16x8x3x3x!quant.uniform<i8:f32, 0.01>>
+  %y = q.fused_conv %x, %wq <{pads = array<i64: 1, 1, 1, 1>, act = #q.eltwise<relu>}> : (tensor<1x8x10x10x!quant.uniform<u8:f32, 0.05>>, tensor<16x8x3x3x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x16x10x10x!quant.uniform<u8:f32, 0.1>>
+  return %y : tensor<1x16x10x10x!quant.uniform<u8:f32, 0.1>>
+}
+
+// -----
+
+// q-compile --backend=auto marks each op: "onednn" ones are left alone.
+// REMARK: remark: left for q-lower-to-onednn: q.backend = "onednn"
+// REMARK: remark: generated @q_kernel_0 (conv,
+// AVX2-LABEL: func.func @backend_marks
+// VNNI-LABEL: func.func @backend_marks
+// VNNI: %[[A:.*]] = q.fused_conv %arg0
+// VNNI-SAME: q.backend = "onednn"
+// VNNI: q.kernel_call @q_kernel_0_pack(%[[A]])
+// VNNI: q.kernel_call @q_kernel_0(
+func.func @backend_marks(%x: tensor<1x8x6x6x!quant.uniform<u8:f32, 0.05>>) -> tensor<1x8x6x6x!quant.uniform<u8:f32, 0.1>> {
+  %w = arith.constant dense<3> : tensor<8x8x1x1xi8>
+  %wq = quant.scast %w : tensor<8x8x1x1xi8> to tensor<8x8x1x1x!quant.uniform<i8:f32, 0.01>>
+  %a = q.fused_conv %x, %wq <{act = #q.eltwise<relu>}> {q.backend = "onednn"} : (tensor<1x8x6x6x!quant.uniform<u8:f32, 0.05>>, tensor<8x8x1x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x8x6x6x!quant.uniform<u8:f32, 0.05>>
+  %b = q.fused_conv %a, %wq <{act = #q.eltwise<relu>}> {q.backend = "loops"} : (tensor<1x8x6x6x!quant.uniform<u8:f32, 0.05>>, tensor<8x8x1x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x8x6x6x!quant.uniform<u8:f32, 0.1>>
+  return %b : tensor<1x8x6x6x!quant.uniform<u8:f32, 0.1>>
 }

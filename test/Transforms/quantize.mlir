@@ -9,6 +9,7 @@
 // RUN: q-opt %s --split-input-file --q-quantize="dtype=uint8" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=UINT8
 // RUN: q-opt %s --split-input-file --q-quantize="dtype=int8 granularity=tensor" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=TENSOR
 // RUN: q-opt %s --split-input-file --q-quantize="exclude=conv1,bn7" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=EXCL
+// RUN: q-opt %s --split-input-file --q-quantize="weight-bits=7" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=BITS7
 
 // conv -> relu -> pool -> conv -> flatten -> fc, with a pooling on the graph
 // input before the first conv. Smart mode keeps that pooling fp32 (nothing
@@ -33,6 +34,13 @@
 // CHECK: %[[R2:.*]] = q.requantize %[[FC]]
 // CHECK: %[[D:.*]] = q.dequantize %[[R2]] : tensor<1x3x!quant.any<i8:f32>>
 // CHECK: return %[[D]] : tensor<1x3xf32>
+// 7-bit weights: absmax maps to 63.5 and values clamp to [-64, 63]:
+// conv0's rows [0.5, -0.25, 0.125, 0] and [1, 0.5, -1, 0.25] become
+// [63, -32, 16, 0] and [63, 32, -64, 16] (63.5 rounds to even 64, then
+// clamps), steps 0.5/63.5 and 1/63.5.
+// BITS7-LABEL: func.func @chain
+// BITS7: tensor<2x4x1x1x!quant.uniform<i8:f32:0, {0.0078740157480314959,0.015748031496062992}>>
+// BITS7: conv0_weight_quantize: "0x010000003FE010003F20C010"
 // Full mode quantizes the first pooling too: the quantize moves to the
 // graph input.
 // FULL-LABEL: func.func @chain
@@ -242,5 +250,7 @@ func.func @int8_input(%x: tensor<1x2x4x4xi8> {q.name = "data"}, %u: tensor<1x2x4
 // BAD-GRAN: q-quantize: granularity=row is not valid; expected channel or tensor
 // RUN: not q-opt %s --q-quantize="exclude-ops=conv,softmax" 2>&1 | FileCheck %s --check-prefix=BAD-OPS
 // BAD-OPS: q-quantize: exclude-ops=softmax is not valid; expected conv, fc, pooling, flatten, reshape, concat, act or add
+// RUN: not q-opt %s --q-quantize="weight-bits=9" 2>&1 | FileCheck %s --check-prefix=BAD-BITS
+// BAD-BITS: q-quantize: weight-bits=9 is not valid; expected 2 to 8
 // RUN: not q-opt %s --q-quantize="dtpye=int8" 2>&1 | FileCheck %s --check-prefix=BAD-NAME
 // BAD-NAME: dtpye

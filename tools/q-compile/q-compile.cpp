@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QDialect/Conversion/BackendSelect.h"
 #include "QDialect/Driver/Driver.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -26,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+using namespace mlir::q;
 namespace driver = mlir::q::driver;
 namespace cl = llvm::cl;
 
@@ -56,15 +58,34 @@ static cl::opt<std::string>
           cl::init("float32"), cl::cat(category));
 static cl::opt<std::string>
     backend("backend",
-            cl::desc("int8 kernels: onednn (oneDNN primitives) or loops "
+            cl::desc("int8 kernels: onednn (oneDNN primitives), loops "
                      "(kernels q generates; what they do not cover runs on "
-                     "oneDNN)"),
+                     "oneDNN) or auto (each conv/fc timed both ways on this "
+                     "machine, the faster kept; prints which layer got "
+                     "which)"),
             cl::init("onednn"), cl::cat(category));
 static cl::opt<std::string>
     isaOption("isa",
-        cl::desc("with --backend=loops: avx512vnni, avxvnni, avx2, generic or "
-                 "auto (all, chosen by cpuid when the library loads)"),
+        cl::desc("with --backend=loops|auto: avx512vnni, avxvnni, avx2, "
+                 "generic or auto (all, chosen by cpuid when the library "
+                 "loads)"),
         cl::init("auto"), cl::cat(category));
+static cl::opt<std::string> backendCosts(
+    "backend-costs",
+    cl::desc("with --backend=auto: a cost file of earlier timings, read if "
+             "it exists and updated with new ones (a file measured on the "
+             "target machine can be used to compile elsewhere)"),
+    cl::value_desc("file.json"), cl::cat(category));
+static cl::opt<bool> backendCostsOnly(
+    "backend-costs-only",
+    cl::desc("with --backend=auto: time nothing; layers missing from "
+             "--backend-costs go to oneDNN"),
+    cl::init(false), cl::cat(category));
+static cl::opt<std::string> backendReport(
+    "backend-report",
+    cl::desc("with --backend=auto: write the per-layer table here instead "
+             "of standard output"),
+    cl::value_desc("file"), cl::cat(category));
 
 static cl::OptionCategory int8Category("int8 (with --dtype other than float32)");
 static cl::opt<std::string> calibData(
@@ -104,6 +125,12 @@ static cl::opt<std::string>
     granularity("granularity",
                 cl::desc("weight scales: channel or tensor"),
                 cl::init("channel"), cl::cat(int8Category));
+static cl::opt<int> weightBits(
+    "weight-bits",
+    cl::desc("bits of the int8 weights, 2-8 (7: [-64, 63], so avx2 kernels "
+             "use vpmaddubsw exactly and oneDNN's avx2 path cannot "
+             "saturate)"),
+    cl::init(8), cl::cat(int8Category));
 
 static cl::opt<int> numThreads("num-threads",
                                cl::desc("threads per run (0: OpenMP default)"),
@@ -156,12 +183,24 @@ int main(int argc, char **argv) {
   if (dtype != "float32" && dtype != "int8" && dtype != "uint8" &&
       dtype != "auto")
     return fail("--dtype=" + dtype + ": expected float32, int8, uint8 or auto");
-  if (backend != "onednn" && backend != "loops")
-    return fail("--backend=" + backend + ": expected onednn or loops");
+  if (backend != "onednn" && backend != "loops" && backend != "auto")
+    return fail("--backend=" + backend + ": expected onednn, loops or auto");
   if (dtype == "float32" && (!calibData.empty() || !calibTable.empty() ||
                              !exclude.empty() || backend != "onednn"))
-    return fail("--calib-data, --calib-table, --exclude and --backend=loops "
-                "need an int8 --dtype (int8, uint8 or auto)");
+    return fail("--calib-data, --calib-table, --exclude and --backend=" +
+                (backend == "onednn" ? std::string("loops") : std::string(backend)) +
+                " need an int8 --dtype (int8, uint8 or auto)");
+  if (weightBits < 2 || weightBits > 8)
+    return fail("--weight-bits=" + std::to_string(weightBits) +
+                ": expected 2 to 8");
+  if (dtype == "float32" && weightBits.getNumOccurrences())
+    return fail("--weight-bits needs an int8 --dtype (int8, uint8 or auto)");
+  if (backend != "auto" && (!backendCosts.empty() || backendCostsOnly ||
+                            !backendReport.empty()))
+    return fail("--backend-costs, --backend-costs-only and --backend-report "
+                "need --backend=auto");
+  if (backendCostsOnly && backendCosts.empty())
+    return fail("--backend-costs-only needs --backend-costs");
   bool fromMLIR = driver::isModuleFile(symbolFile);
   if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
     return fail("give either --params or --random-params: a compiled model "
@@ -194,6 +233,7 @@ int main(int argc, char **argv) {
   compileOptions.excludeOps.assign(excludeOps.begin(), excludeOps.end());
   compileOptions.quantizeMode = quantizeMode;
   compileOptions.granularity = granularity;
+  compileOptions.weightBits = weightBits;
   compileOptions.backend = backend;
   compileOptions.isa = isaOption;
 
@@ -256,10 +296,40 @@ int main(int argc, char **argv) {
                       "int8 ranges are found at run time\n";
     }
   }
-  if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-        driver::buildPipeline(pm, compileOptions);
-      }))
-    return driver::reportError(std::move(err), "q-compile");
+  if (backend != "auto") {
+    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
+          driver::buildPipeline(pm, compileOptions);
+        }))
+      return driver::reportError(std::move(err), "q-compile");
+  } else {
+    // Graph passes, then time each conv/fc, then lower what each got.
+    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
+          driver::addGraphPasses(pm, compileOptions);
+        }))
+      return driver::reportError(std::move(err), "q-compile");
+    BackendSelectOptions selectOptions;
+    selectOptions.isa = isaOption;
+    selectOptions.threads = numThreads;
+    selectOptions.costFile = backendCosts;
+    selectOptions.measure = !backendCostsOnly;
+    auto choices = selectBackends(**module, selectOptions);
+    if (!choices)
+      return fail(llvm::toString(choices.takeError()));
+    std::string report = formatBackendReport(*choices);
+    if (backendReport.empty()) {
+      llvm::outs() << report;
+    } else {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(backendReport, ec);
+      if (ec)
+        return fail(backendReport + ": " + ec.message());
+      os << report;
+    }
+    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
+          driver::addLoweringPasses(pm, compileOptions);
+        }))
+      return driver::reportError(std::move(err), "q-compile");
+  }
 
   driver::LinkOptions linkOptions;
   linkOptions.outputFile = outputFile;

@@ -56,10 +56,11 @@ inline mlir::MLIRContext &context() {
 inline int32_t forcedIsa = 3;
 inline int32_t forcedIsaFn() { return forcedIsa; }
 
-/// Random weights, bias and scales that spread outputs over the 8-bit
-/// range (so rounding and saturation both happen).
+/// Random weights (full `weightBits`-bit range), bias and scales that
+/// spread outputs over the 8-bit range (so rounding and saturation both
+/// happen).
 inline ConvSpec randomConv(const Shape &s, bool srcSigned, std::mt19937 &rng,
-                           int variant) {
+                           int variant, int weightBits = 8) {
   ConvSpec c;
   c.c = s.c;
   c.h = s.h;
@@ -71,7 +72,8 @@ inline ConvSpec randomConv(const Shape &s, bool srcSigned, std::mt19937 &rng,
   c.groups = s.groups;
   c.srcSigned = srcSigned;
   int64_t k = (s.c / s.groups) * s.k * s.k;
-  std::uniform_int_distribution<int> w8(-128, 127);
+  const int wMax = (1 << (weightBits - 1)) - 1;
+  std::uniform_int_distribution<int> w8(-wMax - 1, wMax);
   c.weight.resize(s.oc * k);
   for (auto &v : c.weight)
     v = static_cast<int8_t>(w8(rng));

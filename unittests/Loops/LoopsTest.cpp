@@ -170,13 +170,71 @@ TEST_P(ConvShapes, ModelShapes) {
     GTEST_SKIP() << "set Q_LOOPS_FULL=1 for the full model-shape sweep";
   std::mt19937 rng(1234);
   int variant = 0;
-  for (const Shape &shape : kModelShapes) {
-    bool srcSigned = variant % 2;
-    ConvSpec spec = randomConv(shape, srcSigned, rng, variant++);
-    EXPECT_EQ(checkConv(spec, isa, variant, {}, 2), 0)
-        << shape.model << " " << shape.c << "x" << shape.h << "x" << shape.w
-        << " -> " << shape.oc << " k" << shape.k << " s" << shape.s << " g"
-        << shape.groups << " signed=" << srcSigned;
+  // Full 8-bit weights, then 7-bit ones (vpmaddubsw on avx2).
+  for (int bits : {8, 7})
+    for (const Shape &shape : kModelShapes) {
+      bool srcSigned = variant % 2;
+      ConvSpec spec = randomConv(shape, srcSigned, rng, variant++, bits);
+      EXPECT_EQ(checkConv(spec, isa, variant, {}, 2), 0)
+          << shape.model << " " << shape.c << "x" << shape.h << "x"
+          << shape.w << " -> " << shape.oc << " k" << shape.k << " s"
+          << shape.s << " g" << shape.groups << " signed=" << srcSigned
+          << " weight bits " << bits;
+    }
+}
+
+// 7-bit weights (--weight-bits=7): avx2 proves vpmaddubsw exact and uses
+// it; the other ISAs must give the same integers.
+TEST_P(ConvShapes, SevenBitWeights) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(71);
+  int variant = 0;
+  for (const Shape &shape : kQuickShapes) {
+    for (bool srcSigned : {false, true}) {
+      ConvSpec spec = randomConv(shape, srcSigned, rng, variant++, 7);
+      EXPECT_EQ(checkConv(spec, isa, variant), 0)
+          << shape.model << " signed=" << srcSigned << " variant "
+          << variant - 1;
+    }
+  }
+  for (bool srcSigned : {false, true}) {
+    FcSpec fc = randomFc(1, 1280, 1000, srcSigned, rng, 0);
+    for (auto &w : fc.weight)
+      w = static_cast<int8_t>(w / 2); // [-64, 63]
+    EXPECT_EQ(checkFc(fc, isa, 17), 0) << "fc signed=" << srcSigned;
+  }
+}
+
+// The largest pair sums vpmaddubsw can hold: every input 255 (u8) or the
+// s8 extremes (shifted to 0 and 255), weights at +-64 in every pair.
+TEST_P(ConvShapes, PairSumBoundary) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(3);
+  for (int8_t w : {int8_t(64), int8_t(-64)}) {
+    for (bool srcSigned : {false, true}) {
+      ConvSpec spec = randomConv({"edge", 16, 9, 9, 12, 3, 1, 1, 1},
+                                 srcSigned, rng, 2, 7);
+      for (size_t i = 0; i < spec.weight.size(); ++i)
+        spec.weight[i] = (i % 5) ? w : 0;
+      ASSERT_TRUE(weightPairsFitInt16(spec.weight, spec.oc, spec.c, 9));
+      auto compiled = compileConv(spec, {isa});
+      ASSERT_TRUE(compiled->ok()) << compiled->error;
+      for (uint8_t fill : {uint8_t(255), uint8_t(0x80), uint8_t(0x7f)}) {
+        std::vector<uint8_t> input(spec.c * spec.h * spec.w, fill);
+        std::vector<uint8_t> out(spec.oc * spec.oh() * spec.ow() *
+                                 outBytes(spec.epi));
+        compiled->run(input.data(), nullptr, out.data(), 2);
+        EXPECT_EQ(countDiffs(out, referenceConv(spec, input, {}),
+                             outBytes(spec.epi)),
+                  0)
+            << "w=" << int(w) << " fill=" << int(fill)
+            << " signed=" << srcSigned;
+      }
+    }
   }
 }
 
@@ -204,3 +262,24 @@ TEST(Dispatch, AutoPicksEachVariant) {
 }
 
 } // namespace
+
+TEST(PairSafety, Boundaries) {
+  // [rows=1][k][inner=1]: pairs are (k0, k1), (k2, k3), ...
+  auto fits = [](std::vector<int8_t> w) {
+    return weightPairsFitInt16(w, 1, w.size(), 1);
+  };
+  EXPECT_TRUE(fits({64, 64, -64, -64}));
+  EXPECT_TRUE(fits({127, 1, -128, 0}));
+  EXPECT_TRUE(fits({127, -128, 127, -128})); // one sign per product
+  EXPECT_FALSE(fits({65, 64}));
+  EXPECT_FALSE(fits({-65, -64}));
+  EXPECT_FALSE(fits({0, 0, 127, 2}));
+  EXPECT_TRUE(fits({127}));     // odd k: the last pairs with a zero
+  EXPECT_TRUE(fits({64, 0, 64})); // 64 and 64 are in different pairs
+  // Pairs run along k for each inner index, not across inner.
+  // [k=2][inner=2]: w pairs (100, 100) at inner 0; v pairs (100, 20).
+  std::vector<int8_t> w = {100, 20, 100, 20};
+  EXPECT_FALSE(weightPairsFitInt16(w, 1, 2, 2));
+  std::vector<int8_t> v = {100, 100, 20, 20};
+  EXPECT_TRUE(weightPairsFitInt16(v, 1, 2, 2));
+}

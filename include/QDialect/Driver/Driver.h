@@ -84,7 +84,10 @@ struct CompileOptions {
   std::vector<std::string> exclude, excludeOps;
   std::string quantizeMode = "smart";
   std::string granularity = "channel";
-  /// onednn, or loops (q-lower-to-loops with `isa` before the oneDNN
+  /// Bits of the int8 weights (q-quantize weight-bits).
+  int weightBits = 8;
+  /// onednn, auto (ops marked q.backend = "onednn" by selectBackends stay
+  /// for oneDNN), or loops (q-lower-to-loops with `isa` before the oneDNN
   /// lowering, which takes what the loops do not).
   std::string backend = "onednn";
   std::string isa = "auto";

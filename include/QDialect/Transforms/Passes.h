@@ -36,6 +36,9 @@ struct Int8PipelineOptions
   Option<std::string> granularity{*this, "granularity",
                                   llvm::cl::desc("channel or tensor"),
                                   llvm::cl::init("channel")};
+  Option<int> weightBits{*this, "weight-bits",
+                         llvm::cl::desc("bits of the int8 weights (2-8)"),
+                         llvm::cl::init(8)};
 };
 
 /// Appends the int8 flow to `pm` (on a module).

@@ -56,6 +56,10 @@ def QQuantize : Pass<"q-quantize", "::mlir::func::FuncOp"> {
            "every op that has an int8 form">,
     Option<"granularity", "granularity", "std::string", "\"channel\"",
            "Weight scales: channel (one per output channel) or tensor">,
+    Option<"weightBits", "weight-bits", "int", "8",
+           "Bits of the int8 weights: 8 ([-128, 127]) or fewer, e.g. 7 "
+           "([-64, 63]: avx2 kernels then use vpmaddubsw exactly, and "
+           "oneDNN's avx2 path no longer saturates)">,
   ];
 }
 

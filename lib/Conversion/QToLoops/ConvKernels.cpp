@@ -48,9 +48,11 @@ struct ConvLayout {
 
 ConvLayout makeLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
   ConvLayout l;
-  l.info = isaInfo(isa);
   l.G = s.groups;
   l.Cg = s.c / s.groups;
+  l.info = isaInfo(isa, isa == Isa::Avx2 &&
+                            weightPairsFitInt16(s.weight, s.oc, l.Cg,
+                                                s.kh * s.kw));
   l.OCg = s.oc / s.groups;
   l.depthwise = l.Cg == 1 && s.groups > 1;
   l.CB = l.depthwise ? 1 : l.info.cb;

@@ -30,7 +30,7 @@ llvm::StringRef mlir::q::loops::isaName(Isa isa) {
   return "generic";
 }
 
-IsaInfo mlir::q::loops::isaInfo(Isa isa) {
+IsaInfo mlir::q::loops::isaInfo(Isa isa, bool pairSafeWeights) {
   switch (isa) {
   case Isa::Avx512Vnni:
     // 32 zmm: 4x6 accumulators + 4 input vectors; weights are folded
@@ -39,12 +39,31 @@ IsaInfo mlir::q::loops::isaInfo(Isa isa) {
   case Isa::AvxVnni:
     return {isa, 8, 4, 1, true, 2, 6};
   case Isa::Avx2:
-    // 16 ymm: 2x6 accumulators + 2 inputs + a broadcast.
+    // u8 groups of 4 like avxvnni when the weights allow it (2x5 tile:
+    // 10 accumulators + 2 inputs + broadcast + product + the 1s); else
+    // exact i16 pairs, 16 ymm: 2x6 accumulators + 2 inputs + a broadcast.
+    if (pairSafeWeights)
+      return {isa, 8, 4, 1, true, 2, 5, /*maddubs=*/true};
     return {isa, 8, 2, 2, false, 2, 6};
   case Isa::Generic:
     return {isa, 8, 2, 2, false, 2, 6};
   }
   return {Isa::Generic, 8, 2, 2, false, 2, 6};
+}
+
+bool mlir::q::loops::weightPairsFitInt16(llvm::ArrayRef<int8_t> weight,
+                                         int64_t rows, int64_t k,
+                                         int64_t inner) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < k; c += 2)
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t a = weight[(r * k + c) * inner + i];
+        int64_t b = c + 1 < k ? weight[(r * k + c + 1) * inner + i] : 0;
+        if (std::max<int64_t>(a, 0) + std::max<int64_t>(b, 0) > 128 ||
+            std::min<int64_t>(a, 0) + std::min<int64_t>(b, 0) < -128)
+          return false;
+      }
+  return true;
 }
 
 void mlir::q::loops::setTargetAttrs(Operation *fn, Isa isa) {
@@ -120,7 +139,24 @@ Value Emitter::dot(const IsaInfo &info, Value acc, Value u, Value s) {
                ValueRange{acc, u, s})
         .getResult(0);
   case Isa::Avx2: {
-    // vpmaddwd on 16-bit values: exact (no vpmaddubsw pair saturation).
+    if (info.maddubs) {
+      // vpmaddubsw: u8 x s8 pairs summed to i16 (exact: the weights were
+      // checked), then vpmaddwd with 1s sums the pairs to i32.
+      auto pairType = vec(2 * info.lanes, i16());
+      Value pairs = LLVM::CallIntrinsicOp::create(
+                        b, loc, pairType,
+                        b.getStringAttr("llvm.x86.avx2.pmadd.ub.sw"),
+                        ValueRange{u, s})
+                        .getResult(0);
+      Value ones = splatConst(2 * info.lanes, b.getI16IntegerAttr(1));
+      Value prod = LLVM::CallIntrinsicOp::create(
+                       b, loc, accType,
+                       b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+                       ValueRange{pairs, ones})
+                       .getResult(0);
+      return add(acc, prod);
+    }
+    // vpmaddwd on 16-bit values: exact for any weights.
     Value prod = LLVM::CallIntrinsicOp::create(
                      b, loc, accType, b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
                      ValueRange{u, s})

@@ -28,8 +28,13 @@ struct IsaInfo {
   int64_t elemBytes; ///< scratch element: 1 (u8) or 2 (i16)
   bool shiftSigned;  ///< s8 sources are stored +128 (vpdpbusd is u8 x s8)
   int64_t tileP, tileO; ///< default dense-conv register tile
+  /// avx2 only: u8 x s8 via vpmaddubsw + vpmaddwd(1). Chosen only when
+  /// weightPairsFitInt16() proved that no pair sum can saturate.
+  bool maddubs = false;
 };
-IsaInfo isaInfo(Isa isa);
+/// `pairSafeWeights`: the op's weights passed weightPairsFitInt16().
+IsaInfo isaInfo(Isa isa, bool pairSafeWeights = false);
+
 
 /// Function-level target features and attributes for `isa`.
 void setTargetAttrs(Operation *fn, Isa isa);

@@ -25,7 +25,8 @@ mlir::q::loops::emitFcVariant(OpBuilder &b, ModuleOp module,
       (!s.epi.bias.empty() && (int64_t)s.epi.bias.size() != s.o) ||
       s.epi.hasSum)
     return failure();
-  IsaInfo info = isaInfo(isa);
+  IsaInfo info =
+      isaInfo(isa, isa == Isa::Avx2 && weightPairsFitInt16(s.weight, s.o, s.k, 1));
   const int64_t L = info.lanes, CB = info.cb, eb = info.elemBytes;
   const int64_t V = std::max<int64_t>(1, tiles.o ? tiles.o / L : 4);
   const int64_t block = V * L;

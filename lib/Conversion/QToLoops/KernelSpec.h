@@ -23,6 +23,7 @@
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,24 @@ FailureOr<KernelInfo> buildFcKernels(ModuleOp module, llvm::StringRef name,
                                      const FcSpec &spec,
                                      llvm::ArrayRef<Isa> isas,
                                      TileOptions tiles, bool lowerToLLVM);
+
+/// Whether vpmaddubsw's 16-bit pair sums are exact for every u8 input:
+/// weights laid out [rows][k][inner], pairs (k, k+1) for even k (the pairs
+/// the packed layouts form), each pair's positive and negative parts at
+/// most 128 in magnitude (255 * 128 <= 32767, 255 * -128 >= -32768).
+/// Always true for 7-bit weights (--weight-bits=7).
+bool weightPairsFitInt16(llvm::ArrayRef<int8_t> weight, int64_t rows,
+                         int64_t k, int64_t inner);
+
+/// The attribute q-compile --backend=auto sets on each conv / fc: "loops"
+/// or "onednn". q-lower-to-loops leaves "onednn" ops alone.
+inline constexpr llvm::StringLiteral kBackendAttr = "q.backend";
+
+/// Reads a statically quantized q.fused_conv / q.fused_fc into a spec (a
+/// 1x1 conv over a 1x1 image becomes an inner product). On failure `why`
+/// says what the generator does not handle.
+LogicalResult readKernelSpec(Operation *op, std::optional<ConvSpec> &conv,
+                             std::optional<FcSpec> &fc, std::string &why);
 
 /// Why a spec cannot be generated (empty if it can).
 std::string checkSpec(const ConvSpec &spec);

@@ -312,6 +312,38 @@ std::optional<FcSpec> asInnerProduct(const ConvSpec &s) {
   return f;
 }
 
+} // namespace
+
+LogicalResult mlir::q::loops::readKernelSpec(Operation *op,
+                                             std::optional<ConvSpec> &conv,
+                                             std::optional<FcSpec> &fc,
+                                             std::string &why) {
+  conv.reset();
+  fc.reset();
+  Reader reader(why);
+  if (auto c = llvm::dyn_cast<FusedConvOp>(op)) {
+    auto spec = reader.conv(c);
+    if (failed(spec))
+      return failure();
+    if (auto f = asInnerProduct(*spec))
+      fc = std::move(*f);
+    else
+      conv = std::move(*spec);
+    return success();
+  }
+  if (auto f = llvm::dyn_cast<FusedFullyConnectedOp>(op)) {
+    auto spec = reader.fc(f);
+    if (failed(spec))
+      return failure();
+    fc = std::move(*spec);
+    return success();
+  }
+  why = "not a fused conv or fc";
+  return failure();
+}
+
+namespace {
+
 struct LowerToLoopsPass
     : public q::impl::QLowerToLoopsBase<LowerToLoopsPass> {
   using Base::Base;
@@ -345,24 +377,19 @@ struct LowerToLoopsPass
     });
     unsigned counter = 0;
     for (Operation *op : ops) {
+      // q-compile --backend=auto marks the ops oneDNN runs faster.
+      if (auto chosen = op->getAttrOfType<StringAttr>(kBackendAttr)) {
+        if (chosen.getValue() == "onednn") {
+          if (report)
+            op->emitRemark("left for q-lower-to-onednn: ")
+                << kBackendAttr << " = \"onednn\"";
+          continue;
+        }
+      }
       std::string why;
-      Reader reader(why);
       std::optional<ConvSpec> conv;
       std::optional<FcSpec> fc;
-      if (auto c = llvm::dyn_cast<FusedConvOp>(op)) {
-        auto spec = reader.conv(c);
-        if (succeeded(spec)) {
-          if (auto f = asInnerProduct(*spec))
-            fc = std::move(*f);
-          else
-            conv = std::move(*spec);
-        }
-      } else {
-        auto spec = reader.fc(llvm::cast<FusedFullyConnectedOp>(op));
-        if (succeeded(spec))
-          fc = std::move(*spec);
-      }
-      if (!conv && !fc) {
+      if (failed(readKernelSpec(op, conv, fc, why))) {
         if (report)
           op->emitRemark() << "left for q-lower-to-onednn: " << why;
         continue;
