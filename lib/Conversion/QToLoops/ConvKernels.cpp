@@ -24,6 +24,8 @@
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::q::loops;
 
@@ -152,8 +154,15 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
     }
     Value padVec = e.splatConst(R * CB, shift ? (Attribute)b.getI8IntegerAttr(-128)
                                                : (Attribute)b.getIntegerAttr(elem, 0));
+    // Only the phases some tap reads (a strided 1x1 reads one of four).
+    SmallVector<bool> phaseRead(s.sh * s.sw, false);
+    for (int64_t ky = 0; ky < s.kh; ++ky)
+      for (int64_t kx = 0; kx < s.kw; ++kx)
+        phaseRead[(ky * s.dh % s.sh) * s.sw + kx * s.dw % s.sw] = true;
     for (int64_t ph = 0; ph < s.sh; ++ph) {
       for (int64_t pw = 0; pw < s.sw; ++pw) {
+        if (!phaseRead[ph * s.sw + pw])
+          continue;
         Value phaseBase =
             e.gepc(plane, (ph * s.sw + pw) * l.Hq * l.Wq * CB * l.eb);
         // Rows r whose source row r*sh + ph - pt lies in [0, h).
@@ -255,6 +264,9 @@ struct PixelRun {
   Value dest;   ///< i64: element offset of lane 0 when fast
   SmallVector<Value> segBase; ///< i64 per segment: offset of lane 0
   SmallVector<Value> segMask; ///< vector<Lxi1> per segment
+  /// i64 per segment: its lanes are [segLo, segLo + segWidth) clipped to
+  /// [0, L) (segLo may be negative).
+  SmallVector<Value> segLo, segWidth;
 };
 } // namespace
 
@@ -271,6 +283,8 @@ static PixelRun describeRun(Emitter &e, const ConvLayout &l, Value f0) {
     Value left = arith::SubIOp::create(e.b, e.loc, e.c64(l.F), f0);
     run.segBase.push_back(f0);
     run.segMask.push_back(e.cmp(lt, iota, e.splatLane(left, L)));
+    run.segLo.push_back(e.c64(0));
+    run.segWidth.push_back(left);
     return run;
   }
   Value oh = e.divc(f0, l.Wq);
@@ -294,8 +308,50 @@ static PixelRun describeRun(Emitter &e, const ConvLayout &l, Value f0) {
     run.segMask.push_back(m);
     run.segBase.push_back(
         arith::SubIOp::create(e.b, e.loc, e.mulc(row, l.OW), lo));
+    run.segLo.push_back(lo);
+    run.segWidth.push_back(width);
   }
   return run;
+}
+
+/// Copies bytes [a, a + n) from `from + a` to `to + a`, 0 <= n <= 16, with
+/// two overlapping moves of 8, 4, 2 or 1 bytes: a few compares per row
+/// segment instead of a branch per lane.
+static void copyByteRange(Emitter &e, Value from, Value to, Value a, Value n) {
+  auto moves = [&](int64_t width) {
+    Type t = e.b.getIntegerType(width * 8);
+    Value last = e.add(a, e.addc(n, -width));
+    for (Value at : {a, last})
+      e.store(e.load(t, e.gep(from, at)), e.gep(to, at));
+  };
+  // n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : n == 1 ? 1 : nothing.
+  std::function<void(ArrayRef<int64_t>)> chain = [&](ArrayRef<int64_t> widths) {
+    if (widths.empty())
+      return;
+    Value fits = e.cmp(arith::CmpIPredicate::sge, n, e.c64(widths.front()));
+    auto ifOp = scf::IfOp::create(e.b, e.loc, TypeRange{}, fits,
+                                  widths.size() > 1);
+    OpBuilder::InsertionGuard guard(e.b);
+    e.b.setInsertionPointToStart(ifOp.thenBlock());
+    moves(widths.front());
+    if (widths.size() > 1) {
+      e.b.setInsertionPointToStart(ifOp.elseBlock());
+      chain(widths.drop_front());
+    }
+  };
+  chain({8, 4, 2, 1});
+}
+
+/// Lane range [a, a + n) of segment i, clipped to [0, L).
+static std::pair<Value, Value> segmentLanes(Emitter &e, const PixelRun &run,
+                                            size_t i, int64_t L) {
+  Value lo = run.segLo[i];
+  Value a = arith::MaxSIOp::create(e.b, e.loc, lo, e.c64(0));
+  Value b = arith::MinSIOp::create(e.b, e.loc, e.add(lo, run.segWidth[i]),
+                                   e.c64(L));
+  Value n = arith::MaxSIOp::create(
+      e.b, e.loc, arith::SubIOp::create(e.b, e.loc, b, a), e.c64(0));
+  return {a, n};
 }
 
 static Value loadRun(Emitter &e, const PixelRun &run, Value plane,
@@ -307,6 +363,17 @@ static Value loadRun(Emitter &e, const PixelRun &run, Value plane,
     Value v = e.load(type, e.gep(plane, e.mulc(run.dest, eb)));
     scf::YieldOp::create(e.b, e.loc, v);
     e.b.setInsertionPointToStart(ifOp.elseBlock());
+    if (eb == 1) {
+      // Bytes through the staging slot (lanes outside every segment keep
+      // stale bytes: they belong to dropped pixels).
+      Value slot = e.stagingSlot();
+      for (size_t i = 0; i < run.segBase.size(); ++i) {
+        auto [a, n] = segmentLanes(e, run, i, type.getNumElements());
+        copyByteRange(e, e.gep(plane, run.segBase[i]), slot, a, n);
+      }
+      scf::YieldOp::create(e.b, e.loc, e.load(type, slot));
+      return ifOp.getResult(0);
+    }
     Value acc = e.splatConst(type.getNumElements(),
                              e.b.getZeroAttr(type.getElementType()));
     for (size_t i = 0; i < run.segBase.size(); ++i)
@@ -330,18 +397,16 @@ static void storeRun(Emitter &e, const PixelRun &run, Value plane, Value v,
                     run.segMask[i]);
     return;
   }
-  // Bytes lane by lane: LLVM 22 miscompiles some masked byte stores on
-  // AVX-512 (masked-off lanes get written). Only partial vectors get here.
-  int64_t n = llvm::cast<VectorType>(v.getType()).getNumElements();
+  // Bytes through a staging slot and overlapping scalar moves, not masked
+  // stores: LLVM 22 miscompiles some masked byte stores on AVX-512
+  // (masked-off lanes get written), and avx2 has none. Only partial
+  // vectors get here.
+  int64_t L = llvm::cast<VectorType>(v.getType()).getNumElements();
+  Value slot = e.stagingSlot();
+  e.store(v, slot);
   for (size_t i = 0; i < run.segBase.size(); ++i) {
-    Value base = e.gep(plane, run.segBase[i]);
-    for (int64_t j = 0; j < n; ++j) {
-      Value on = vector::ExtractOp::create(e.b, e.loc, run.segMask[i], j);
-      auto laneIf = scf::IfOp::create(e.b, e.loc, TypeRange{}, on, false);
-      OpBuilder::InsertionGuard inner(e.b);
-      e.b.setInsertionPointToStart(laneIf.thenBlock());
-      e.store(vector::ExtractOp::create(e.b, e.loc, v, j), e.gepc(base, j));
-    }
+    auto [a, n] = segmentLanes(e, run, i, L);
+    copyByteRange(e, slot, e.gep(plane, run.segBase[i]), a, n);
   }
 }
 
@@ -364,7 +429,7 @@ void emitConvEpilogue(Emitter &e, const ConvSpec &s, const ConvLayout &l,
   const int64_t oeb = outElementBytes(s.epi);
   const int64_t planeElems = l.OH * l.OW;
   Value scaleTab = e.addressOf(tab.scale);
-  SmallVector<PixelRun> runs;
+  std::vector<PixelRun> runs;
   for (int64_t p = 0; p < P; ++p)
     runs.push_back(describeRun(e, l, e.addc(f0, p * L)));
   for (int64_t o = 0; o < O; ++o) {
@@ -592,6 +657,8 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
 
   func::FuncOp fn = startKernel(b, module, kernelName, isa);
   Emitter e(b, fn.getLoc());
+  // Created here: loop bodies are built before their op is in the function.
+  e.stagingSlot();
   Value args = fn.getArgument(0);
   Value scratch = e.argPtr(args, 0);
   Value sum = s.epi.hasSum ? e.argPtr(args, 1) : Value();

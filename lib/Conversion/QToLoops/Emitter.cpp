@@ -96,6 +96,22 @@ void mlir::q::loops::setTargetAttrs(Operation *fn, Isa isa) {
        b.getStrArrayAttr({"prefer-vector-width", width})}));
 }
 
+Value Emitter::stagingSlot() {
+  if (staging)
+    return staging;
+  Operation *parent = b.getInsertionBlock()->getParentOp();
+  auto fn = parent ? llvm::dyn_cast<func::FuncOp>(parent) : func::FuncOp();
+  if (!fn && parent)
+    fn = parent->getParentOfType<func::FuncOp>();
+  if (!fn)
+    llvm::report_fatal_error("stagingSlot() first called inside a region "
+                             "under construction");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&fn.getBody().front());
+  staging = LLVM::AllocaOp::create(b, loc, ptr(), i8(), c64(64), 64);
+  return staging;
+}
+
 Value Emitter::constMask(llvm::ArrayRef<bool> bits) {
   auto type = vec(bits.size(), b.getI1Type());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, bits));

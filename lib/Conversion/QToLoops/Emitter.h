@@ -45,6 +45,7 @@ public:
 
   OpBuilder &b;
   Location loc;
+  Value staging;
 
   Type i8() { return b.getI8Type(); }
   Type i16() { return b.getI16Type(); }
@@ -114,6 +115,11 @@ public:
                               LLVM::tailcallkind::TailCallKind::None,
                               LLVM::AsmDialectAttr(), ArrayAttr());
   }
+  /// A 64-byte stack slot at the entry of the function being built (for
+  /// staging partial vectors). The first call must be made at function
+  /// level: inside a loop body being built, the loop is not yet attached.
+  Value stagingSlot();
+
   /// Loads the i-th pointer of the `args` array.
   Value argPtr(Value args, int64_t i) { return load(ptr(), gepc(args, 8 * i)); }
 
