@@ -14,6 +14,7 @@
 
 #include "KernelJit.h"
 #include "KernelSpec.h"
+#include "OneDnnLayer.h"
 
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
@@ -193,141 +194,6 @@ compileLoops(MLIRContext &ctx, const Spec &spec, Isa isa, Build build,
   return run;
 }
 
-dnnl::memory::data_type dnnlType(OutType t) {
-  switch (t) {
-  case OutType::U8:
-    return dnnl::memory::data_type::u8;
-  case OutType::S8:
-    return dnnl::memory::data_type::s8;
-  case OutType::F32:
-    return dnnl::memory::data_type::f32;
-  }
-  return dnnl::memory::data_type::u8;
-}
-
-void appendEltwise(dnnl::post_ops &ops, const PostOp &p) {
-  switch (p.kind) {
-  case ActKind::None:
-    return;
-  case ActKind::Relu:
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    return;
-  case ActKind::Leaky:
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, p.alpha, 0.f);
-    return;
-  case ActKind::Clip:
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, p.alpha, p.beta);
-    return;
-  }
-}
-
-dnnl::primitive_attr epilogueAttr(const Epilogue &e) {
-  dnnl::primitive_attr attr;
-  attr.set_output_scales(1 << 1, e.scale);
-  dnnl::post_ops ops;
-  appendEltwise(ops, e.act);
-  if (e.hasSum) {
-    ops.append_sum(e.sumScale);
-    appendEltwise(ops, e.postAct);
-  }
-  attr.set_post_ops(ops);
-  return attr;
-}
-
-/// oneDNN's int8 primitive for a spec plus the reorders between NCHW
-/// (or NC) and the layouts it picked.
-struct OneDnnRun {
-  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
-  dnnl::primitive prim;
-  dnnl::memory userSrc, userDst, src, wei, bias, dst;
-  bool reorderSrc = false, reorderDst = false, sum = false;
-
-  void setUp(const dnnl::memory::desc &userSrcMd,
-             const dnnl::memory::desc &userDstMd, const dnnl::memory::desc &s,
-             const dnnl::memory::desc &w, const dnnl::memory::desc &b,
-             const dnnl::memory::desc &d) {
-    userSrc = dnnl::memory(userSrcMd, engine);
-    userDst = dnnl::memory(userDstMd, engine);
-    reorderSrc = s != userSrcMd;
-    reorderDst = d != userDstMd;
-    src = reorderSrc ? dnnl::memory(s, engine) : userSrc;
-    dst = reorderDst ? dnnl::memory(d, engine) : userDst;
-    wei = dnnl::memory(w, engine);
-    bias = dnnl::memory(b, engine);
-    std::mt19937 rng(3);
-    for (dnnl::memory *m : {&userSrc, &userDst, &wei, &bias}) {
-      auto *p = static_cast<uint8_t *>(m->get_data_handle());
-      size_t size = m->get_desc().get_size();
-      for (size_t i = 0; i < size; ++i)
-        p[i] = static_cast<uint8_t>(rng() % 64);
-    }
-  }
-
-  void operator()() {
-    if (reorderSrc)
-      dnnl::reorder(userSrc, src).execute(stream, userSrc, src);
-    // The sum operand arrives in NCHW too.
-    if (sum && reorderDst)
-      dnnl::reorder(userDst, dst).execute(stream, userDst, dst);
-    prim.execute(stream, {{DNNL_ARG_SRC, src},
-                          {DNNL_ARG_WEIGHTS, wei},
-                          {DNNL_ARG_BIAS, bias},
-                          {DNNL_ARG_DST, dst}});
-    if (reorderDst)
-      dnnl::reorder(dst, userDst).execute(stream, dst, userDst);
-    stream.wait();
-  }
-};
-
-std::unique_ptr<OneDnnRun> makeOneDnn(const ConvSpec &c) {
-  using dt = dnnl::memory::data_type;
-  using tag = dnnl::memory::format_tag;
-  auto run = std::make_unique<OneDnnRun>();
-  dt srcType = c.srcSigned ? dt::s8 : dt::u8, dstType = dnnlType(c.epi.out);
-  dnnl::memory::dims srcDims{c.n, c.c, c.h, c.w};
-  dnnl::memory::dims weiDims =
-      c.groups > 1 ? dnnl::memory::dims{c.groups, c.oc / c.groups,
-                                        c.c / c.groups, c.kh, c.kw}
-                   : dnnl::memory::dims{c.oc, c.c, c.kh, c.kw};
-  dnnl::memory::dims dstDims{c.n, c.oc, c.oh(), c.ow()};
-  dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-      dnnl::memory::desc(srcDims, srcType, tag::any),
-      dnnl::memory::desc(weiDims, dt::s8, tag::any),
-      dnnl::memory::desc({c.oc}, dt::s32, tag::x),
-      dnnl::memory::desc(dstDims, dstType, tag::any), {c.sh, c.sw},
-      {c.dh - 1, c.dw - 1}, {c.pt, c.pl}, {c.pb, c.pr});
-  dnnl::convolution_forward::primitive_desc pd(desc, epilogueAttr(c.epi),
-                                               run->engine);
-  run->prim = dnnl::convolution_forward(pd);
-  run->sum = c.epi.hasSum;
-  run->setUp(dnnl::memory::desc(srcDims, srcType, tag::nchw),
-             dnnl::memory::desc(dstDims, dstType, tag::nchw), pd.src_desc(),
-             pd.weights_desc(), pd.bias_desc(), pd.dst_desc());
-  return run;
-}
-
-std::unique_ptr<OneDnnRun> makeOneDnn(const FcSpec &f) {
-  using dt = dnnl::memory::data_type;
-  using tag = dnnl::memory::format_tag;
-  auto run = std::make_unique<OneDnnRun>();
-  dt srcType = f.srcSigned ? dt::s8 : dt::u8, dstType = dnnlType(f.epi.out);
-  dnnl::inner_product_forward::desc desc(
-      dnnl::prop_kind::forward_inference,
-      dnnl::memory::desc({f.n, f.k}, srcType, tag::any),
-      dnnl::memory::desc({f.o, f.k}, dt::s8, tag::any),
-      dnnl::memory::desc({f.o}, dt::s32, tag::x),
-      dnnl::memory::desc({f.n, f.o}, dstType, tag::any));
-  dnnl::inner_product_forward::primitive_desc pd(desc, epilogueAttr(f.epi),
-                                                 run->engine);
-  run->prim = dnnl::inner_product_forward(pd);
-  run->setUp(dnnl::memory::desc({f.n, f.k}, srcType, tag::nc),
-             dnnl::memory::desc({f.n, f.o}, dstType, tag::nc), pd.src_desc(),
-             pd.weights_desc(), pd.bias_desc(), pd.dst_desc());
-  return run;
-}
-
 /// Times both sides in interleaved rounds; microseconds.
 template <typename A, typename B>
 std::pair<double, double> timeBoth(A &loops, B &onednn) {
@@ -499,19 +365,19 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
       } else if (!options.measure) {
         choice.source = "not in the cost file";
       } else {
-        std::unique_ptr<OneDnnRun> dnn;
+        std::unique_ptr<OneDnnLayer> dnn;
         llvm::Expected<std::unique_ptr<LoopsRun>> loops =
             makeError("unreachable");
         try {
           if (conv) {
-            dnn = makeOneDnn(*conv);
+            dnn = OneDnnLayer::create(*conv);
             loops = compileLoops(kernelContext, *conv, variant,
                                  buildConvKernels,
                                  conv->n * conv->c * conv->h * conv->w,
                                  conv->n * conv->oc * conv->oh() * conv->ow(),
                                  threads);
           } else {
-            dnn = makeOneDnn(*fc);
+            dnn = OneDnnLayer::create(*fc);
             loops = compileLoops(kernelContext, *fc, variant, buildFcKernels,
                                  fc->n * fc->k, fc->n * fc->o, threads);
           }
@@ -525,7 +391,8 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
           return makeError(choice.layer + ": " +
                            llvm::toString(loops.takeError()));
         }
-        std::tie(choice.loopsUs, choice.onednnUs) = timeBoth(**loops, *dnn);
+        auto onednn = [&] { dnn->runWithReorders(); };
+        std::tie(choice.loopsUs, choice.onednnUs) = timeBoth(**loops, onednn);
         costs.entries[key] = {choice.loopsUs, choice.onednnUs};
         costs.dirty = true;
         choice.source = "measured";
