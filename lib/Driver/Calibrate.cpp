@@ -11,7 +11,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 
 using namespace mlir;
 using namespace mlir::q::driver;
@@ -117,4 +120,48 @@ mlir::q::driver::addObservationPoints(ModuleOp module,
   fn.setType(builder.getFunctionType(fn.getArgumentTypes(), resultTypes));
   fn.setAllResultAttrs(resultAttrs);
   return original;
+}
+
+llvm::Error mlir::q::driver::runCalibrateTool(const CalibrateToolRun &run,
+                                              std::string *commandLine) {
+  llvm::SmallString<128> tool(run.toolDir);
+  llvm::sys::path::append(tool, "q-calibrate");
+  const QuantizeSelection &sel = run.selection;
+  std::vector<std::string> args{std::string(tool),
+                                run.model.inputFile,
+                                "--data=" + run.data,
+                                "--mode=" + run.mode,
+                                "--dtype=" + sel.dtype,
+                                "--quantize-mode=" + sel.mode,
+                                "--num-threads=" +
+                                    std::to_string(run.numThreads),
+                                "-o",
+                                run.output};
+  if (!run.model.paramsFile.empty())
+    args.push_back("--params=" + run.model.paramsFile);
+  if (run.model.randomParamsSeed)
+    args.push_back("--random-params=" +
+                   std::to_string(*run.model.randomParamsSeed));
+  for (const std::string &shape : run.model.inputShapes)
+    args.push_back("--input-shape=" + shape);
+  if (run.model.allowExtraParams)
+    args.push_back("--allow-extra-params");
+  if (!sel.exclude.empty())
+    args.push_back("--exclude=" + llvm::join(sel.exclude, ","));
+  if (!sel.excludeOps.empty())
+    args.push_back("--exclude-ops=" + llvm::join(sel.excludeOps, ","));
+  if (run.batches)
+    args.push_back("--batches=" + std::to_string(run.batches));
+  if (run.quiet)
+    args.push_back("--quiet");
+  if (commandLine)
+    *commandLine = llvm::join(args, " ");
+  SmallVector<llvm::StringRef> refs(args.begin(), args.end());
+  std::string message;
+  if (llvm::sys::ExecuteAndWait(refs[0], refs, std::nullopt, {}, 0, 0,
+                                &message) != 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "calibration failed" + (message.empty() ? "" : ": " + message));
+  return llvm::Error::success();
 }

@@ -14,15 +14,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "QDialect/Conversion/BackendSelect.h"
+#include "QDialect/Driver/Calibrate.h"
 #include "QDialect/Driver/Driver.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -253,41 +252,28 @@ int main(int argc, char **argv) {
           return fail("cannot create a temporary file: " + ec.message());
         table = std::string(tempTable);
       }
-      std::string self =
-          llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
-      llvm::SmallString<128> calibrate(llvm::sys::path::parent_path(self));
-      llvm::sys::path::append(calibrate, "q-calibrate");
-      std::vector<std::string> args{std::string(calibrate), symbolFile,
-                                    "--data=" + calibData,
-                                    "--mode=" + calibMode,
-                                    "--dtype=" + dtype,
-                                    "--quantize-mode=" + quantizeMode,
-                                    "-o", table};
-      if (!paramsFile.empty())
-        args.push_back("--params=" + paramsFile);
-      if (randomParams.getNumOccurrences())
-        args.push_back("--random-params=" + std::to_string(randomParams));
-      for (const std::string &shape : inputShapes)
-        args.push_back("--input-shape=" + shape);
-      if (allowExtra)
-        args.push_back("--allow-extra-params");
-      if (!exclude.empty())
-        args.push_back("--exclude=" + llvm::join(exclude, ","));
-      if (!excludeOps.empty())
-        args.push_back("--exclude-ops=" + llvm::join(excludeOps, ","));
-      if (calibBatches)
-        args.push_back("--batches=" + std::to_string(calibBatches));
-      args.push_back("--num-threads=" + std::to_string(numThreads));
-      if (!verbose)
-        args.push_back("--quiet");
-      SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+      driver::CalibrateToolRun run;
+      run.toolDir = llvm::sys::path::parent_path(
+                        llvm::sys::fs::getMainExecutable(argv[0],
+                                                         (void *)&fail))
+                        .str();
+      run.model = importOptions;
+      run.data = calibData;
+      run.mode = calibMode;
+      run.selection.dtype = dtype;
+      run.selection.mode = quantizeMode;
+      run.selection.exclude = compileOptions.exclude;
+      run.selection.excludeOps = compileOptions.excludeOps;
+      run.batches = calibBatches;
+      run.numThreads = numThreads;
+      run.quiet = !verbose;
+      run.output = table;
+      std::string command;
+      llvm::Error calibrated = driver::runCalibrateTool(run, &command);
       if (verbose)
-        llvm::errs() << llvm::join(args, " ") << "\n";
-      std::string message;
-      if (llvm::sys::ExecuteAndWait(argRefs[0], argRefs, std::nullopt, {}, 0,
-                                    0, &message) != 0)
-        return fail("calibration failed" +
-                    (message.empty() ? "" : ": " + message));
+        llvm::errs() << command << "\n";
+      if (calibrated)
+        return fail(llvm::toString(std::move(calibrated)));
       compileOptions.calibTable = table;
     } else if (!calibTable.empty()) {
       compileOptions.calibTable = calibTable;

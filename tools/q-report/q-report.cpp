@@ -42,7 +42,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -570,40 +569,30 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (!calibData.empty()) {
     session.table =
         calibTable.empty() ? session.tempDir + "/calib.json" : calibTable;
-    std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&fail);
-    llvm::SmallString<128> tool(llvm::sys::path::parent_path(self));
-    llvm::sys::path::append(tool, "q-calibrate");
-    std::vector<std::string> args{std::string(tool),
-                                  inputFile,
-                                  "--data=" + calibData,
-                                  "--mode=" + calibMode,
-                                  "--dtype=" + dtype,
-                                  "--quantize-mode=" + quantizeMode,
-                                  "--num-threads=" + std::to_string(numThreads),
-                                  "--quiet",
-                                  "-o",
-                                  session.table};
-    if (!paramsFile.empty())
-      args.push_back("--params=" + paramsFile);
+    driver::CalibrateToolRun run;
+    run.toolDir = llvm::sys::path::parent_path(
+                      llvm::sys::fs::getMainExecutable(argv0, (void *)&fail))
+                      .str();
+    run.model.inputFile = inputFile;
+    run.model.paramsFile = paramsFile;
     if (randomParams.getNumOccurrences())
-      args.push_back("--random-params=" + std::to_string(randomParams));
-    for (const std::string &shape : inputShapes)
-      args.push_back("--input-shape=" + shape);
-    if (allowExtra)
-      args.push_back("--allow-extra-params");
-    if (!exclude.empty())
-      args.push_back("--exclude=" + llvm::join(exclude, ","));
-    if (!excludeOps.empty())
-      args.push_back("--exclude-ops=" + llvm::join(excludeOps, ","));
-    if (calibBatches)
-      args.push_back("--batches=" + std::to_string(calibBatches));
-    step(llvm::join(args, " "));
-    SmallVector<llvm::StringRef> refs(args.begin(), args.end());
-    std::string message;
-    if (llvm::sys::ExecuteAndWait(refs[0], refs, std::nullopt, {}, 0, 0,
-                                  &message) != 0)
-      return makeError("calibration failed" +
-                       (message.empty() ? "" : ": " + message));
+      run.model.randomParamsSeed = randomParams;
+    run.model.inputShapes = inputShapes;
+    run.model.allowExtraParams = allowExtra;
+    run.data = calibData;
+    run.mode = calibMode;
+    run.selection.dtype = dtype;
+    run.selection.mode = quantizeMode;
+    run.selection.exclude.assign(exclude.begin(), exclude.end());
+    run.selection.excludeOps.assign(excludeOps.begin(), excludeOps.end());
+    run.batches = calibBatches;
+    run.numThreads = numThreads;
+    run.output = session.table;
+    std::string command;
+    llvm::Error calibrated = driver::runCalibrateTool(run, &command);
+    step(command);
+    if (calibrated)
+      return calibrated;
   } else {
     session.table = calibTable;
   }

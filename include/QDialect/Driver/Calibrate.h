@@ -20,6 +20,7 @@
 #include "QDialect/Calibration/Table.h"
 #include "QDialect/Calibration/Thresholds.h"
 
+#include "QDialect/Driver/Driver.h"
 #include "QDialect/Driver/ModelRunner.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -55,6 +56,27 @@ calibrationTargets(ModuleOp fused, const QuantizeSelection &selection,
 /// had before.
 llvm::Expected<unsigned>
 addObservationPoints(ModuleOp module, llvm::ArrayRef<std::string> names);
+
+/// A q-calibrate run as q-compile and q-report make it (they calibrate
+/// exactly as the user would, through the tool).
+struct CalibrateToolRun {
+  /// The folder holding q-calibrate (the calling tool's own).
+  std::string toolDir;
+  /// The model: input file, params or random seed, shapes, extra params.
+  ImportOptions model;
+  std::string data, mode = "naive";
+  QuantizeSelection selection;
+  unsigned batches = 0; ///< 0: all
+  int numThreads = 0;
+  bool quiet = true;
+  /// The table to write.
+  std::string output;
+};
+
+/// Runs q-calibrate and waits; `commandLine` (if given) receives the
+/// command, for --verbose output. Fails with q-calibrate's exit message.
+llvm::Error runCalibrateTool(const CalibrateToolRun &run,
+                             std::string *commandLine = nullptr);
 
 } // namespace mlir::q::driver
 
@@ -121,10 +143,6 @@ private:
   std::vector<std::unique_ptr<Tensor>> tensors_;
   /// Tensor indices, largest first, for balancing the threads.
   std::vector<size_t> order_;
-  /// Per thread: the non-zero values of the tensor at hand.
-  std::vector<std::vector<float>> scratch_;
-  /// Zeros-only histograms of 2^k zeros (histogram modes).
-  std::vector<qcalib::Histogram> zeros_;
 };
 
 /// Seconds spent in each part of a data pass.
