@@ -25,6 +25,7 @@
 
 #include "LoopsHarness.h"
 #include "OneDnnLayer.h"
+#include "Timing.h"
 
 #include "qrt/parallel.h"
 
@@ -33,7 +34,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -41,24 +41,6 @@ using namespace qloops;
 
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-/// Fastest of `reps` calls after a warm-up (the machine is shared: a slower
-/// call was preempted or had its caches flushed by another job).
-template <typename F> double timeIt(F &&f, int reps) {
-  f();
-  double best = 1e9;
-  for (int i = 0; i < reps; ++i) {
-    double start = now();
-    f();
-    best = std::min(best, now() - start);
-  }
-  return best;
-}
 
 //===----------------------------------------------------------------------===//
 // Peak: independent dot-product chains, registers only
@@ -151,10 +133,10 @@ double measureOne(int threads, int kind) {
   const int64_t iters = 2000000;
   double best = 0;
   for (int trial = 0; trial < 10; ++trial) {
-    double macs = 0, start = now();
+    double macs = 0, start = nowSeconds();
 #pragma omp parallel num_threads(threads) reduction(+ : macs)
     macs += kind == 0 ? peakVnniOnce(iters) : peakAvx2Once(iters, kind == 2);
-    best = std::max(best, 2 * macs / (now() - start) * 1e-9);
+    best = std::max(best, 2 * macs / (nowSeconds() - start) * 1e-9);
   }
   return best;
 }
@@ -266,10 +248,10 @@ int main(int argc, char **argv) {
     // Interleave to share the machine's noise.
     double tl = 1e9, td = 1e9, tp = 1e9, tq = 1e9;
     for (int round = 0; round < rounds; ++round) {
-      tl = std::min(tl, timeIt(loops, reps));
-      td = std::min(td, timeIt([&] { dnn->runPrimitive(); }, reps));
-      tp = std::min(tp, timeIt(packOnly, reps));
-      tq = std::min(tq, timeIt([&] { dnn->runWithReorders(); }, reps));
+      tl = std::min(tl, fastestCall(loops, reps));
+      td = std::min(td, fastestCall([&] { dnn->runPrimitive(); }, reps));
+      tp = std::min(tp, fastestCall(packOnly, reps));
+      tq = std::min(tq, fastestCall([&] { dnn->runWithReorders(); }, reps));
     }
     double gl = ops / tl * 1e-9, gd = ops / td * 1e-9, gq = ops / tq * 1e-9;
     double ratio = gl / gd;

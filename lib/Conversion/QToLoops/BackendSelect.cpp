@@ -15,6 +15,7 @@
 #include "KernelJit.h"
 #include "KernelSpec.h"
 #include "OneDnnLayer.h"
+#include "Timing.h"
 
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
@@ -37,7 +38,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -118,23 +118,6 @@ std::string describe(const FcSpec &f) {
 // Timing
 //===----------------------------------------------------------------------===//
 
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-/// Seconds of the fastest of `reps` calls (after one warm-up call).
-template <typename F> double fastest(F &&f, int reps) {
-  f();
-  double best = 1e30;
-  for (int i = 0; i < reps; ++i) {
-    double start = now();
-    f();
-    best = std::min(best, now() - start);
-  }
-  return best;
-}
 
 std::vector<uint8_t> randomBytes(size_t n, std::mt19937 &rng) {
   std::vector<uint8_t> v(n);
@@ -199,14 +182,14 @@ template <typename A, typename B>
 std::pair<double, double> timeBoth(A &loops, B &onednn) {
   // About 20 ms per side and round, 3..30 calls.
   loops();
-  double start = now();
+  double start = nowSeconds();
   loops();
-  double first = std::max(1e-7, now() - start);
+  double first = std::max(1e-7, nowSeconds() - start);
   int reps = std::clamp(static_cast<int>(0.02 / first), 3, 30);
   double tl = 1e30, td = 1e30;
   for (int round = 0; round < 3; ++round) {
-    tl = std::min(tl, fastest(loops, reps));
-    td = std::min(td, fastest(onednn, reps));
+    tl = std::min(tl, fastestCall(loops, reps));
+    td = std::min(td, fastestCall(onednn, reps));
   }
   return {tl * 1e6, td * 1e6};
 }
