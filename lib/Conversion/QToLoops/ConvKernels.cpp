@@ -31,7 +31,6 @@ using namespace mlir::q::loops;
 
 namespace {
 
-constexpr int64_t kPackChunk = 16; // scratch columns per pack vector
 
 struct ConvLayout {
   IsaInfo info;
@@ -39,6 +38,7 @@ struct ConvLayout {
   int64_t G, Cg, OCg, CB, eb, Cgb, L;
   int64_t OH, OW, Hq, Wq, F, V, phases, planeElems, planeBytes;
   int64_t P, O, nPB, nOB, Prem, Orem;
+  int64_t R; ///< scratch columns per pack vector
   int64_t mult; ///< depthwise channel multiplier (OCg)
 
   int64_t tapOffset(const ConvSpec &s, int64_t ky, int64_t kx) const {
@@ -72,8 +72,11 @@ ConvLayout makeLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
   for (int64_t ky = 0; ky < s.kh; ++ky)
     for (int64_t kx = 0; kx < s.kw; ++kx)
       maxRead = std::max(maxRead, l.tapOffset(s, ky, kx) + l.V * l.L);
-  // The pack writes whole chunks, up to kPackChunk-1 columns past a row.
-  int64_t elems = std::max(maxRead, l.phases * l.Hq * l.Wq + kPackChunk);
+  // Rows of at most 8 columns (7x7 and strided 14x14 planes) pack in
+  // chunks of 8: half the bytes, and in-lane shuffles on avx2.
+  l.R = l.Wq <= 8 ? 8 : 16;
+  // The pack writes whole chunks, up to R-1 columns past a row.
+  int64_t elems = std::max(maxRead, l.phases * l.Hq * l.Wq + l.R);
   int64_t align = 64 / (l.CB * l.eb);
   l.planeElems = (elems + align - 1) / align * align;
   l.planeBytes = l.planeElems * l.CB * l.eb;
@@ -128,7 +131,7 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
   Value args = fn.getArgument(0);
   Value src = e.argPtr(args, 0);
   Value dst = e.argPtr(args, 1);
-  const int64_t R = kPackChunk, CB = l.CB;
+  const int64_t R = l.R, CB = l.CB;
   const bool shift = !l.depthwise && l.info.shiftSigned && s.srcSigned;
   const bool wide = l.eb == 2;
   Type elem = wide ? e.i16() : e.i8();
@@ -144,14 +147,16 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
     Value plane = e.gep(dst, e.mulc(t, l.planeBytes));
     // Channels past the group (the last block's padding) read the group's
     // last channel: their weights are 0, only the memory must be valid.
-    SmallVector<Value> chan;
+    SmallVector<Value> chan, chanStart;
     for (int64_t j = 0; j < CB; ++j) {
       Value local = e.addc(e.mulc(cb, CB), j);
       Value last = e.c64(l.Cg - 1);
       Value clamped = arith::MinUIOp::create(b, e.loc, local, last);
       Value c = e.add(e.add(e.mulc(n, s.c), e.mulc(g, l.Cg)), clamped);
-      chan.push_back(e.gep(src, e.mulc(c, s.h * s.w)));
+      chanStart.push_back(e.mulc(c, s.h * s.w));
+      chan.push_back(e.gep(src, chanStart.back()));
     }
+    const int64_t srcBytes = s.n * s.c * s.h * s.w;
     Value padVec = e.splatConst(R * CB, shift ? (Attribute)b.getI8IntegerAttr(-128)
                                                : (Attribute)b.getIntegerAttr(elem, 0));
     // Only the phases some tap reads (a strided 1x1 reads one of four).
@@ -184,31 +189,63 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
             int64_t s0 = k * R * s.sw + pw - s.pl;
             int64_t span = R * s.sw;
             bool inside = s0 >= 0 && s0 + span <= s.w;
-            bool any = false;
-            SmallVector<bool> mask(span, false);
-            for (int64_t i = 0; i < span; ++i) {
-              mask[i] = i % s.sw == 0 && s0 + i >= 0 && s0 + i < s.w;
-              any |= mask[i];
-            }
+            bool any = false; // some column of the chunk is in the row
+            for (int64_t i = 0; i < span; i += s.sw)
+              any |= s0 + i >= 0 && s0 + i < s.w;
             SmallVector<Value> parts;
             for (int64_t j = 0; j < CB; ++j) {
               Value v;
               auto spanType = e.vec(span, e.i8());
+              Value zeros = e.splatConst(span, b.getI8IntegerAttr(0));
               if (!any) {
-                v = e.splatConst(span, b.getI8IntegerAttr(0));
+                v = e.splatConst(R, b.getI8IntegerAttr(0));
+              } else if (inside) {
+                v = e.load(spanType,
+                           e.gep(chan[j], e.addc(e.mulc(y, s.w), s0)));
+                if (s.sw > 1) {
+                  SmallVector<int64_t> pick;
+                  for (int64_t i = 0; i < R; ++i)
+                    pick.push_back(i * s.sw);
+                  v = e.shuffle(v, v, pick);
+                }
               } else {
-                Value p = e.gep(chan[j], e.addc(e.mulc(y, s.w), s0));
-                if (inside)
-                  v = e.load(spanType, p);
-                else
-                  v = e.maskedLoad(spanType, p, e.constMask(mask),
-                                   e.splatConst(span, b.getI8IntegerAttr(0)));
-              }
-              if (s.sw > 1) {
+                // An edge chunk: load span bytes from the first column it
+                // needs (c0) and move each column to its lane with one
+                // constant shuffle, zeros for the padding. Masked byte
+                // loads would be split lane by lane on avx2.
+                int64_t c0 = std::max<int64_t>(s0, 0);
+                Value rowOff = e.addc(e.mulc(y, s.w), c0);
+                Value p = e.gep(chan[j], rowOff);
+                Value loaded;
+                if (c0 + span <= s.w) {
+                  loaded = e.load(spanType, p);
+                } else {
+                  // Reading past the row (into the next row or plane) is
+                  // harmless unless it passes the end of the input.
+                  Value end = e.addc(e.add(chanStart[j], rowOff), span);
+                  Value safe = e.cmp(arith::CmpIPredicate::sle, end,
+                                     e.c64(srcBytes));
+                  auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{spanType},
+                                                safe, true);
+                  OpBuilder::InsertionGuard guard(b);
+                  b.setInsertionPointToStart(ifOp.thenBlock());
+                  scf::YieldOp::create(b, e.loc, e.load(spanType, p));
+                  b.setInsertionPointToStart(ifOp.elseBlock());
+                  SmallVector<bool> inRow(span);
+                  for (int64_t i = 0; i < span; ++i)
+                    inRow[i] = c0 + i < s.w;
+                  scf::YieldOp::create(
+                      b, e.loc,
+                      e.maskedLoad(spanType, p, e.constMask(inRow), zeros));
+                  b.setInsertionPointAfter(ifOp);
+                  loaded = ifOp.getResult(0);
+                }
                 SmallVector<int64_t> pick;
-                for (int64_t i = 0; i < R; ++i)
-                  pick.push_back(i * s.sw);
-                v = e.shuffle(v, v, pick);
+                for (int64_t i = 0; i < R; ++i) {
+                  int64_t col = s0 + i * s.sw;
+                  pick.push_back(col >= 0 && col < s.w ? col - c0 : span);
+                }
+                v = e.shuffle(loaded, zeros, pick);
               }
               if (wide) {
                 auto w16 = e.vec(R, e.i16());
