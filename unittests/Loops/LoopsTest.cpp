@@ -183,6 +183,31 @@ TEST_P(ConvShapes, ModelShapes) {
     }
 }
 
+// The pixel-tile kernel (lanes over output channels) on every quick shape
+// it can take, both weight widths, u8/s8 sources and outputs; the model
+// sweep covers the 7x7 and 14x14 layers that pick it by themselves.
+TEST_P(ConvShapes, PixelTiles) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(31);
+  TileOptions force;
+  force.forcePixelTiles = true;
+  int variant = 0;
+  for (const Shape &shape : kQuickShapes) {
+    for (int bits : {8, 7}) {
+      // Variants 0 and 2: relu -> u8, clip -> s8 (no sum, no f32).
+      int v = (variant++ % 2) * 2;
+      ConvSpec spec = randomConv(shape, v == 2, rng, v, bits);
+      EXPECT_EQ(checkConv(spec, isa, variant, force), 0)
+          << shape.model << " bits " << bits << " variant " << v;
+    }
+  }
+  // Output channels not a multiple of the channel block, odd pixel count.
+  ConvSpec odd = randomConv({"odd", 12, 5, 7, 37, 3, 1, 1, 1}, true, rng, 0);
+  EXPECT_EQ(checkConv(odd, isa, 99, force), 0);
+}
+
 // 7-bit weights (--weight-bits=7): avx2 proves vpmaddubsw exact and uses
 // it; the other ISAs must give the same integers.
 TEST_P(ConvShapes, SevenBitWeights) {

@@ -18,6 +18,14 @@
 // groups, packed at compile time as [group][oc block][cb][tap][O][cb].
 // Depthwise: per channel, P pixel vectors, taps widened to i32.
 //
+// Pixel tiles (small planes: 7x7, 14x14 with padding, where the flat grid
+// of width Wq computes up to 30% padding columns): lanes are output
+// channels instead. A tile is PT real output pixels x OT vectors of L
+// channels; per (channel block, tap) it loads OT weight vectors (packed
+// as [oc block][cb][tap][OT*L][cb]) and broadcasts each pixel's group from
+// the same scratch. The epilogue transposes the tile through the stack so
+// each channel's PT pixels are one contiguous store.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Emitter.h"
@@ -39,6 +47,9 @@ struct ConvLayout {
   int64_t OH, OW, Hq, Wq, F, V, phases, planeElems, planeBytes;
   int64_t P, O, nPB, nOB, Prem, Orem;
   int64_t R; ///< scratch columns per pack vector
+  /// Pixel-tile kernel: PT pixels x OT channel vectors per tile.
+  bool pixelTiles = false;
+  int64_t PT = 0, OT = 0, nPT = 0, nOT = 0, PTrem = 0;
   int64_t mult; ///< depthwise channel multiplier (OCg)
 
   int64_t tapOffset(const ConvSpec &s, int64_t ky, int64_t kx) const {
@@ -94,6 +105,33 @@ ConvLayout makeLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
   l.nOB = (l.OCg + l.O - 1) / l.O;
   l.Orem = l.OCg - (l.nOB - 1) * l.O;
   l.mult = l.OCg;
+
+  // Pixel tiles where their transposing epilogue is small next to the
+  // reduction (K = Cg * taps) and they gain: the flat grid wastes over 10%
+  // on padding columns, or the plane is small. The thresholds come from
+  // q-bench-loops run both ways on every layer of the three models
+  // (docs/PERFORMANCE.md); tile options given by hand keep the dense tile.
+  const int64_t taps = s.kh * s.kw, ohw = l.OH * l.OW, K = l.Cg * taps;
+  const bool wasteful = l.V * l.L * 10 > ohw * 11;
+  bool fits = !l.depthwise && s.groups == 1 && !s.epi.hasSum &&
+              s.epi.out != OutType::F32 && taps <= 9;
+  bool pays;
+  if (l.info.isa == Isa::Avx512Vnni)
+    pays = (K >= 256 && (wasteful || (taps > 1 && ohw <= 28 * 28))) ||
+           (K >= 160 && ohw <= 7 * 7);
+  else
+    pays = K >= 144 && (wasteful || taps > 1 || ohw <= 14 * 14);
+  pays = pays && !tiles.p && !tiles.o;
+  l.pixelTiles = fits && (pays || tiles.forcePixelTiles);
+  if (l.pixelTiles) {
+    // 24 of 32 zmm accumulate; avx2 keeps 8 of 16 ymm (room for the
+    // vpmaddubsw temporaries).
+    l.PT = l.info.isa == Isa::Avx512Vnni ? 6 : 4;
+    l.OT = l.info.isa == Isa::Avx512Vnni ? 4 : 2;
+    l.nPT = (ohw + l.PT - 1) / l.PT;
+    l.PTrem = ohw - (l.nPT - 1) * l.PT;
+    l.nOT = (l.OCg + l.OT * l.L - 1) / (l.OT * l.L);
+  }
   return l;
 }
 
@@ -610,6 +648,108 @@ void emitDepthwiseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
   }
 }
 
+/// Stores bytes [0, n) of `from` to `to` with at most two overlapping
+/// moves (n known when generating, 1 <= n <= 16).
+void copyBytes(Emitter &e, Value from, Value to, int64_t n) {
+  int64_t width = 1;
+  while (width * 2 <= std::min<int64_t>(n, 8))
+    width *= 2;
+  Type t = e.b.getIntegerType(width * 8);
+  for (int64_t at : {int64_t(0), n - width})
+    e.store(e.load(t, e.gepc(from, at)), e.gepc(to, at));
+  if (n > 2 * width) // n in (16, ...]: not generated
+    llvm::report_fatal_error("copyBytes: run too long");
+}
+
+/// Pixel-tile micro-kernel: P real output pixels x OT*L output channels,
+/// of which `channels` exist (the last channel block may be short).
+void emitPixelTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
+                   const ConvTables &tab, Value scratch, Value out, Value n,
+                   Value ob, Value pb, int64_t P, int64_t channels) {
+  const IsaInfo &info = l.info;
+  const int64_t L = l.L, O = l.OT, taps = s.kh * s.kw, block = O * L;
+  const int64_t groupBytes = l.CB * l.eb, ohw = l.OH * l.OW;
+  Value r0 = e.mulc(pb, l.PT);
+  // Each pixel's offset in the phase grid (row pitch Wq).
+  SmallVector<Value> pixOff;
+  for (int64_t p = 0; p < P; ++p) {
+    Value r = e.addc(r0, p);
+    pixOff.push_back(
+        e.mulc(e.add(e.mulc(e.divc(r, l.OW), l.Wq), e.remc(r, l.OW)),
+               groupBytes));
+  }
+  Value xBase = e.gep(scratch, e.mulc(n, l.Cgb * l.planeBytes));
+  const int64_t wBlockBytes = l.Cgb * taps * block * groupBytes;
+  Value wBase = e.gep(e.opaque(e.addressOf(tab.weights)),
+                      e.mulc(ob, wBlockBytes));
+  Value ocBase = e.mulc(ob, block);
+  Value initTab = e.gep(e.addressOf(tab.init + "v"), e.mulc(ocBase, 4));
+  SmallVector<Value> acc0;
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t o = 0; o < O; ++o)
+      acc0.push_back(e.load(e.vec(L, e.i32()), e.gepc(initTab, o * L * 4)));
+  VectorType wType = e.dotOperandType(info);
+  auto loop = e.forLoop(
+      e.c64(0), e.c64(l.Cgb), acc0, [&](Value cb, ValueRange iter) {
+        SmallVector<Value> acc(iter.begin(), iter.end());
+        Value xb = e.gep(xBase, e.mulc(cb, l.planeBytes));
+        Value wb = e.gep(wBase, e.mulc(cb, taps * block * groupBytes));
+        for (int64_t ky = 0; ky < s.kh; ++ky)
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            int64_t tap = ky * s.kw + kx;
+            Value xt = e.gepc(xb, l.tapOffset(s, ky, kx) * groupBytes);
+            SmallVector<Value> ws;
+            for (int64_t o = 0; o < O; ++o)
+              ws.push_back(e.load(
+                  wType, e.gepc(wb, (tap * block + o * L) * groupBytes)));
+            for (int64_t p = 0; p < P; ++p) {
+              Value x = e.broadcastGroup(info, e.gep(xt, pixOff[p]));
+              for (int64_t o = 0; o < O; ++o)
+                acc[p * O + o] = e.dot(info, acc[p * O + o], x, ws[o]);
+            }
+          }
+        return acc;
+      });
+  // Epilogue: lanes are channels; stage [p][channel] bytes, transpose to
+  // [channel][p] and store each channel's P pixels at once.
+  Value scaleTab = e.gep(e.addressOf(tab.scale + "v"), e.mulc(ocBase, 4));
+  Value stage = e.stagingSlot();
+  for (int64_t o = 0; o < O; ++o) {
+    Value scale = e.load(e.vec(L, e.f32()), e.gepc(scaleTab, o * L * 4));
+    for (int64_t p = 0; p < P; ++p) {
+      Value t = emitEpilogueMath(e, s.epi, loop.getResult(p * O + o), scale,
+                                 Value());
+      e.store(emitOutputConversion(e, s.epi, t),
+              e.gepc(stage, p * block + o * L));
+    }
+  }
+  Value tile = e.load(e.vec(P * block, e.i8()), stage);
+  SmallVector<int64_t> transpose;
+  for (int64_t c = 0; c < block; ++c)
+    for (int64_t p = 0; p < P; ++p)
+      transpose.push_back(p * block + c);
+  e.store(e.shuffle(tile, tile, transpose), stage);
+  Value outBase =
+      e.gep(out, e.add(e.mulc(e.add(e.mulc(n, s.oc), ocBase), ohw), r0));
+  for (int64_t c = 0; c < channels; ++c)
+    copyBytes(e, e.gepc(stage, c * P), e.gepc(outBase, c * ohw), P);
+}
+
+/// A packed weight table of i8 (eb 1) or i16 (eb 2) elements.
+void addPackedWeights(OpBuilder &b, ModuleOp module, llvm::StringRef name,
+                      int64_t eb, const std::vector<int16_t> &packed) {
+  Type elem = eb == 1 ? b.getI8Type() : b.getI16Type();
+  auto type = RankedTensorType::get({(int64_t)packed.size()}, elem);
+  DenseElementsAttr data;
+  if (eb == 1) {
+    std::vector<int8_t> bytes(packed.begin(), packed.end());
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
+  } else {
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
+  }
+  addConstantGlobal(b, module, name, elem, data);
+}
+
 /// Weight packing and per-channel tables for one ISA.
 void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
                     const ConvLayout &l, const ConvTables &tab) {
@@ -634,6 +774,36 @@ void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
                     DenseElementsAttr::get(
                         RankedTensorType::get({s.oc}, b.getF32Type()),
                         llvm::ArrayRef<float>(s.epi.scale)));
+  if (l.pixelTiles) {
+    // Per-lane tables padded to whole channel blocks (zero weights, init
+    // and scale past the channels), weights [ob][cb][tap][OT*L][CB].
+    const int64_t block = l.OT * l.L, ocPad = l.nOT * block;
+    std::vector<int32_t> initPad(ocPad, 0);
+    std::vector<float> scalePad(ocPad, 0.f);
+    std::copy(init.begin(), init.end(), initPad.begin());
+    std::copy(s.epi.scale.begin(), s.epi.scale.end(), scalePad.begin());
+    addConstantGlobal(b, module, tab.init + "v", b.getI32Type(),
+                      DenseElementsAttr::get(
+                          RankedTensorType::get({ocPad}, b.getI32Type()),
+                          llvm::ArrayRef<int32_t>(initPad)));
+    addConstantGlobal(b, module, tab.scale + "v", b.getF32Type(),
+                      DenseElementsAttr::get(
+                          RankedTensorType::get({ocPad}, b.getF32Type()),
+                          llvm::ArrayRef<float>(scalePad)));
+    std::vector<int16_t> packed(l.nOT * l.Cgb * taps * block * l.CB, 0);
+    int64_t idx = 0;
+    for (int64_t ob = 0; ob < l.nOT; ++ob)
+      for (int64_t cb = 0; cb < l.Cgb; ++cb)
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t lane = 0; lane < block; ++lane)
+            for (int64_t j = 0; j < l.CB; ++j, ++idx) {
+              int64_t oc = ob * block + lane, c = cb * l.CB + j;
+              if (oc < l.OCg && c < l.Cg)
+                packed[idx] = s.weight[(oc * l.Cg + c) * taps + tap];
+            }
+    addPackedWeights(b, module, tab.weights, l.eb, packed);
+    return;
+  }
   if (l.depthwise) {
     // Low 16 bits w, high 16 bits 0: the i16 pair (w, 0) for vpmaddwd;
     // the plain i32 weight on the generic path.
@@ -665,16 +835,7 @@ void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
               packed[idx] =
                   s.weight[((g * l.OCg + oc) * l.Cg + c) * taps + tap];
             }
-  Type elem = l.eb == 1 ? b.getI8Type() : b.getI16Type();
-  auto type = RankedTensorType::get({total}, elem);
-  DenseElementsAttr data;
-  if (l.eb == 1) {
-    std::vector<int8_t> bytes(packed.begin(), packed.end());
-    data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
-  } else {
-    data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
-  }
-  addConstantGlobal(b, module, tab.weights, elem, data);
+  addPackedWeights(b, module, tab.weights, l.eb, packed);
 }
 
 } // namespace
@@ -701,7 +862,44 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
   Value sum = s.epi.hasSum ? e.argPtr(args, 1) : Value();
   Value out = e.argPtr(args, s.epi.hasSum ? 2 : 1);
   int64_t tilesTotal;
-  if (l.depthwise) {
+  if (l.pixelTiles) {
+    tilesTotal = s.n * l.nOT * l.nPT;
+    const int64_t lastChannels = l.OCg - (l.nOT - 1) * l.OT * l.L;
+    e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
+      Value pb = e.remc(t, l.nPT);
+      Value rest = e.divc(t, l.nPT);
+      Value ob = e.remc(rest, l.nOT);
+      Value n = e.divc(rest, l.nOT);
+      // Full tiles, and the short ones at the last pixel / channel block.
+      auto withP = [&](int64_t channels) {
+        auto body = [&](int64_t P) {
+          emitPixelTile(e, s, l, tab, scratch, out, n, ob, pb, P, channels);
+        };
+        if (l.PTrem == l.PT) {
+          body(l.PT);
+          return;
+        }
+        Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPT - 1));
+        auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        body(l.PTrem);
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        body(l.PT);
+      };
+      if (lastChannels == l.OT * l.L) {
+        withP(lastChannels);
+        return;
+      }
+      Value last = e.cmp(arith::CmpIPredicate::eq, ob, e.c64(l.nOT - 1));
+      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      withP(lastChannels);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      withP(l.OT * l.L);
+    });
+  } else if (l.depthwise) {
     tilesTotal = s.n * s.oc * l.nPB;
     e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
       Value pb = e.remc(t, l.nPB);

@@ -108,7 +108,7 @@ Value Emitter::stagingSlot() {
                              "under construction");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&fn.getBody().front());
-  staging = LLVM::AllocaOp::create(b, loc, ptr(), i8(), c64(64), 64);
+  staging = LLVM::AllocaOp::create(b, loc, ptr(), i8(), c64(512), 64);
   return staging;
 }
 

@@ -115,7 +115,7 @@ public:
                               LLVM::tailcallkind::TailCallKind::None,
                               LLVM::AsmDialectAttr(), ArrayAttr());
   }
-  /// A 64-byte stack slot at the entry of the function being built (for
+  /// A 512-byte stack slot at the entry of the function being built (for
   /// staging partial vectors). The first call must be made at function
   /// level: inside a loop body being built, the loop is not yet attached.
   Value stagingSlot();

@@ -84,6 +84,9 @@ struct FcSpec {
 struct TileOptions {
   int64_t p = 0; ///< pixel vectors per tile (0: default for the ISA)
   int64_t o = 0; ///< output channels per tile (0: default)
+  /// Use the pixel-tile kernel (lanes over output channels) wherever it
+  /// applies, not only where it saves the padding columns (for tests).
+  bool forcePixelTiles = false;
 };
 
 /// The two kernels of one op: `pack` fills the scratch from the op's first
