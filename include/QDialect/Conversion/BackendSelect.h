@@ -41,7 +41,9 @@ struct BackendChoice {
   std::string layer;   ///< the op's result tensor name
   std::string shape;   ///< e.g. "conv 64x56x56->64 k3 s1 p1 u8->u8"
   std::string backend; ///< "loops" or "onednn"
-  /// "measured", "cost file", or why the loops cannot take it.
+  /// "measured", "same as above" (a layer of the same key timed earlier
+  /// in this call), "cost file", "not in the cost file", or why the loops
+  /// cannot take it.
   std::string source;
   double loopsUs = -1, onednnUs = -1; ///< -1: not known
 };

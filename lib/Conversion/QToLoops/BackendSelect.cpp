@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -313,6 +314,7 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
                             cf::ControlFlowDialect>();
 
   std::vector<BackendChoice> choices;
+  llvm::StringSet<> measuredHere; // keys timed by this call
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
     if (llvm::isa<FusedConvOp, FusedFullyConnectedOp>(op))
@@ -344,7 +346,8 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
       auto known = costs.entries.find(key);
       if (known != costs.entries.end()) {
         std::tie(choice.loopsUs, choice.onednnUs) = known->second;
-        choice.source = "cost file";
+        choice.source = measuredHere.contains(key) ? "same as above"
+                                                   : "cost file";
       } else if (!options.measure) {
         choice.source = "not in the cost file";
       } else {
@@ -377,6 +380,7 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
         auto onednn = [&] { dnn->runWithReorders(); };
         std::tie(choice.loopsUs, choice.onednnUs) = timeBoth(**loops, onednn);
         costs.entries[key] = {choice.loopsUs, choice.onednnUs};
+        measuredHere.insert(key);
         costs.dirty = true;
         choice.source = "measured";
       }
