@@ -37,6 +37,8 @@
 #   TORCH_OBSERVER torch's activation observer: histogram (its default
 #                  qconfig, default) or minmax (like q's --calib-mode=naive)
 #   Q_BIN     directory of q-compile, q-calibrate and q-run (default: build/bin)
+#   Q_INT8_FLAGS  more q-compile flags for the int8 library, e.g.
+#                 "--backend=loops" or "--backend=auto" (default: none)
 #   MODELS_DIR (default: /work/shared/models)   PYTHON (default: /usr/bin/python3)
 #
 # Exit status 1 if anything fails. Timings are reported, never checked.
@@ -120,10 +122,11 @@ np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
     "$Q_BIN/q-compile" "$sym" --random-params="$SEED" \
       --input-shape="data:$batch,3,224,224" -o "$fp32" >&2
     t1=$(date +%s.%N)
-    log "[$model b$batch] q-compile int8 (--dtype=auto --calib-data, $CALIB_BATCHES batches, naive)"
+    log "[$model b$batch] q-compile int8 (--dtype=auto --calib-data, $CALIB_BATCHES batches, naive ${Q_INT8_FLAGS:-})"
+    # shellcheck disable=SC2086  # Q_INT8_FLAGS is a list of flags
     "$Q_BIN/q-compile" "$sym" --random-params="$SEED" \
       --input-shape="data:$batch,3,224,224" --dtype=auto \
-      --calib-data="$calib" --calib-mode=naive -o "$int8" >&2
+      --calib-data="$calib" --calib-mode=naive ${Q_INT8_FLAGS:-} -o "$int8" >&2
     t2=$(date +%s.%N)
     rec "$model" "$batch" - compile_fp32_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
     rec "$model" "$batch" - compile_int8_s "$(awk -v a="$t1" -v b="$t2" 'BEGIN{printf "%.1f", b-a}')"

@@ -2,6 +2,8 @@
 
 #include "Runtime.h"
 
+#include "qrt/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -116,6 +118,21 @@ extern "C" qrt_model *qrt_model_create(int32_t numOps, int32_t numThreads) {
 }
 
 extern "C" void qrt_model_destroy(qrt_model *model) { delete model; }
+
+extern "C" int32_t qrt_model_parallel_for(const qrt_model *model,
+                                          qrt_kernel_fn fn, void **args,
+                                          int64_t num_tiles) {
+  int32_t threads = 0;
+  int32_t status = guarded(-1, "parallel_for", [&] {
+    requireNonNull(model, "model");
+    requireNonNull(reinterpret_cast<const void *>(fn), "fn");
+    require(num_tiles >= 0, "negative tile count ", num_tiles);
+    threads = model->numThreads;
+  });
+  if (status != QRT_OK)
+    return status;
+  return qrt_parallel_for(fn, args, num_tiles, threads);
+}
 
 extern "C" int64_t qrt_model_scratch_size(const qrt_model *model) {
   return model ? static_cast<int64_t>(model->maxWorkspace) : 0;

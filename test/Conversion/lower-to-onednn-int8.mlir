@@ -62,15 +62,16 @@ func.func @main(%x: tensor<1x1x6x6xf32> {q.name = "data"}) -> (tensor<1x1x6x6xf3
 
 // -----
 
-// Kernels q generated (q-lower-to-loops) run through qrt_parallel_for with
-// their operands and result in an array; they need no init.
+// Kernels q generated (q-lower-to-loops) run through qrt_model_parallel_for
+// (the model's run-time thread count, like the oneDNN ops) with their
+// operands and result in an array; they need no init.
 // CHECK-LABEL: module attributes
 // CHECK: llvm.func @__q_generated_init
 // CHECK-NOT: q_kernel_0
 // CHECK: llvm.func @__q_generated_run
 // CHECK: %[[ARGS:.*]] = llvm.alloca %{{.*}} x !llvm.array<2 x ptr>
 // CHECK: %[[FN:.*]] = llvm.mlir.addressof @q_kernel_0 : !llvm.ptr
-// CHECK: llvm.call @qrt_parallel_for(%[[FN]], %[[ARGS]], %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, i64, i32) -> i32
+// CHECK: llvm.call @qrt_model_parallel_for(%{{.*}}, %[[FN]], %[[ARGS]], %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> i32
 llvm.func @q_kernel_0(%args: !llvm.ptr, %begin: i64, %end: i64) {
   llvm.return
 }

@@ -3,6 +3,7 @@
 #include "QrtTestUtils.h"
 
 #include <cstring>
+#include <atomic>
 #include <thread>
 
 using namespace qrt::test;
@@ -309,4 +310,31 @@ TEST(QrtModel, DescriptorLayoutIsPinned) {
   float in[4] = {1, 2, 3, 4}, out[4];
   ASSERT_QRT(qrt_scalar_run(model.get(), exec.get(), 0, in, out));
   EXPECT_EQ(out[3], 12.f);
+}
+
+namespace {
+std::atomic<int> kernelCalls{0};
+std::atomic<int64_t> tilesRun{0};
+void countingKernel(void **, int64_t begin, int64_t end) {
+  ++kernelCalls;
+  tilesRun += end - begin;
+}
+} // namespace
+
+// Generated kernels run on the model's thread count (what
+// q_model_options.num_threads sets at load), one contiguous tile range per
+// thread, not on a count fixed when the model was compiled.
+TEST(QrtModel, ParallelForUsesTheModelsThreads) {
+  for (int32_t threads : {1, 2}) {
+    ModelPtr model = makeModel(1, threads);
+    kernelCalls = 0;
+    tilesRun = 0;
+    ASSERT_QRT(qrt_model_parallel_for(model.get(), countingKernel, nullptr, 10));
+    EXPECT_EQ(tilesRun.load(), 10);
+    EXPECT_EQ(kernelCalls.load(), threads);
+  }
+  EXPECT_NE(qrt_model_parallel_for(nullptr, countingKernel, nullptr, 10), 0);
+  ModelPtr model = makeModel(1, 1);
+  EXPECT_NE(qrt_model_parallel_for(model.get(), nullptr, nullptr, 10), 0);
+  EXPECT_NE(qrt_model_parallel_for(model.get(), countingKernel, nullptr, -1), 0);
 }

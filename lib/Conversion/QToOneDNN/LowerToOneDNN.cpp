@@ -1009,10 +1009,11 @@ void Lowering::emit(const MemoryPlan &plan) {
           LLVM::StoreOp::create(builder, loc, buffer, slot);
         }
         Value fnPtr = LLVM::AddressOfOp::create(builder, loc, ptr, step.kernel);
-        checkedCall(declare("qrt_parallel_for", i32, {ptr, ptr, i64, i32}),
-                    {fnPtr, array, constI64(step.numTiles),
-                     constI32(options.numThreads)},
-                    fail);
+        // The model's threads (q_model_options.num_threads or the compiled
+        // default), as the oneDNN ops use.
+        checkedCall(declare("qrt_model_parallel_for", i32,
+                            {ptr, ptr, ptr, i64}),
+                    {model, fnPtr, array, constI64(step.numTiles)}, fail);
         continue;
       }
       SmallVector<Value> args{model, exec, constI32(id)};
