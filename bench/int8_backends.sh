@@ -24,7 +24,8 @@
 #           backends are exact and the loops use vpmaddubsw)
 #
 # Environment (all optional): MODELS (default: resnet50_v1 mobilenetv2_1.0),
-# BATCHES (default: 1), THREADS (default: 1), ROUNDS (default 2), ITERS,
+# BATCHES (default: 1), THREADS (default: 1; then pinned with taskset),
+# ROUNDS (default 3), ITERS,
 # SEED (default 1), CALIB_BATCHES (default 2), Q_BIN (default build/bin),
 # MODELS_DIR (default: ../shared/models), PYTHON (default /usr/bin/python3).
 # Exit status 1 if anything fails. Timings are reported, never checked.
@@ -39,7 +40,7 @@ MODELS=${MODELS:-resnet50_v1 mobilenetv2_1.0}
 ISAS=${ISAS:-native avx2}
 BATCHES=${BATCHES:-1}
 THREADS=${THREADS:-1}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 SEED=${SEED:-1}
 CALIB_BATCHES=${CALIB_BATCHES:-2}
 
@@ -64,6 +65,12 @@ top1() {  # npy -> argmax per row, one line
   "$PYTHON" -c "import numpy as np, sys
 print(' '.join(map(str, np.load(sys.argv[1]).reshape(np.load(sys.argv[1]).shape[0], -1).argmax(1))))" "$1"
 }
+
+# One thread: pinned to the last CPU (the machine may be shared).
+pin=()
+if [[ $THREADS == 1 ]] && command -v taskset > /dev/null; then
+  pin=(taskset -c "$(($(nproc) - 1))")
+fi
 
 rows=()
 for model in $MODELS; do
@@ -113,7 +120,7 @@ np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
         fi
         best=""
         for ((r = 0; r < ROUNDS; r++)); do
-          m=$(env "${env[@]}" "$Q_BIN/q-run" "$lib" --bench="$(iters "$model")" \
+          m=$(env "${env[@]}" "${pin[@]}" "$Q_BIN/q-run" "$lib" --bench="$(iters "$model")" \
                 --threads="$THREADS" --random-inputs="$SEED" | median_of)
           if [[ -z $best ]] || awk -v a="$m" -v b="$best" 'BEGIN{exit !(a<b)}'; then
             best=$m
