@@ -200,6 +200,8 @@ int main(int argc, char **argv) {
                 "need --backend=auto");
   if (backendCostsOnly && backendCosts.empty())
     return fail("--backend-costs-only needs --backend-costs");
+  if (backendCostsOnly && !llvm::sys::fs::exists(backendCosts))
+    return fail("--backend-costs-only: " + backendCosts + " does not exist");
   bool fromMLIR = driver::isModuleFile(symbolFile);
   if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
     return fail("give either --params or --random-params: a compiled model "
