@@ -45,6 +45,10 @@ struct ConvLayout {
   bool depthwise;
   int64_t G, Cg, OCg, CB, eb, Cgb, L;
   int64_t OH, OW, Hq, Wq, F, V, phases, planeElems, planeBytes;
+  /// Elements from one stride phase to the next: Hq*Wq plus a chunk, as
+  /// the pack's last chunk of a row writes up to R-1 columns past it and
+  /// the phases' rows are written interleaved.
+  int64_t phaseElems;
   int64_t P, O, nPB, nOB, Prem, Orem;
   int64_t R; ///< scratch columns per pack vector
   /// Pixel-tile kernel: PT pixels x OT channel vectors per tile.
@@ -55,7 +59,7 @@ struct ConvLayout {
   int64_t tapOffset(const ConvSpec &s, int64_t ky, int64_t kx) const {
     int64_t y = ky * s.dh, x = kx * s.dw;
     int64_t phase = (y % s.sh) * s.sw + x % s.sw;
-    return phase * Hq * Wq + (y / s.sh) * Wq + x / s.sw;
+    return phase * phaseElems + (y / s.sh) * Wq + x / s.sw;
   }
 };
 
@@ -79,15 +83,16 @@ ConvLayout makeLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
   l.F = l.OH * l.Wq;
   l.V = (l.F + l.L - 1) / l.L;
   l.phases = s.sh * s.sw;
+  // Rows of at most 8 columns (7x7 and strided 14x14 planes) pack in
+  // chunks of 8: half the bytes, and in-lane shuffles on avx2.
+  l.R = l.Wq <= 8 ? 8 : 16;
+  l.phaseElems = l.phases > 1 ? l.Hq * l.Wq + l.R : l.Hq * l.Wq;
   int64_t maxRead = 0;
   for (int64_t ky = 0; ky < s.kh; ++ky)
     for (int64_t kx = 0; kx < s.kw; ++kx)
       maxRead = std::max(maxRead, l.tapOffset(s, ky, kx) + l.V * l.L);
-  // Rows of at most 8 columns (7x7 and strided 14x14 planes) pack in
-  // chunks of 8: half the bytes, and in-lane shuffles on avx2.
-  l.R = l.Wq <= 8 ? 8 : 16;
   // The pack writes whole chunks, up to R-1 columns past a row.
-  int64_t elems = std::max(maxRead, l.phases * l.Hq * l.Wq + l.R);
+  int64_t elems = std::max(maxRead, l.phases * l.phaseElems + l.R);
   int64_t align = 64 / (l.CB * l.eb);
   l.planeElems = (elems + align - 1) / align * align;
   l.planeBytes = l.planeElems * l.CB * l.eb;
@@ -173,7 +178,6 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
   const bool shift = !l.depthwise && l.info.shiftSigned && s.srcSigned;
   const bool wide = l.eb == 2;
   Type elem = wide ? e.i16() : e.i8();
-  auto rowType = e.vec(R * CB, elem);
   const int64_t nChunks = (l.Wq + R - 1) / R;
   const int64_t rowBytes = l.Wq * CB * l.eb;
 
@@ -202,89 +206,84 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
     for (int64_t ky = 0; ky < s.kh; ++ky)
       for (int64_t kx = 0; kx < s.kw; ++kx)
         phaseRead[(ky * s.dh % s.sh) * s.sw + kx * s.dw % s.sw] = true;
+    const int64_t span = R * s.sw;
+    auto spanType = e.vec(span, e.i8());
     for (int64_t ph = 0; ph < s.sh; ++ph) {
-      for (int64_t pw = 0; pw < s.sw; ++pw) {
-        if (!phaseRead[ph * s.sw + pw])
-          continue;
-        Value phaseBase =
-            e.gepc(plane, (ph * s.sw + pw) * l.Hq * l.Wq * CB * l.eb);
-        // Rows r whose source row r*sh + ph - pt lies in [0, h).
-        int64_t rA = std::max<int64_t>(0, (s.pt - ph + s.sh - 1) / s.sh);
-        int64_t rB = std::min<int64_t>(l.Hq, (s.h + s.pt - ph + s.sh - 1) / s.sh);
-        rB = std::max(rA, rB);
-        auto padRows = [&](int64_t from, int64_t to) {
+      SmallVector<int64_t> pws; // the column phases read in this row phase
+      for (int64_t pw = 0; pw < s.sw; ++pw)
+        if (phaseRead[ph * s.sw + pw])
+          pws.push_back(pw);
+      if (pws.empty())
+        continue;
+      auto phaseBase = [&](int64_t pw) {
+        return e.gepc(plane, (ph * s.sw + pw) * l.phaseElems * CB * l.eb);
+      };
+      // Rows r whose source row r*sh + ph - pt lies in [0, h).
+      int64_t rA = std::max<int64_t>(0, (s.pt - ph + s.sh - 1) / s.sh);
+      int64_t rB = std::min<int64_t>(l.Hq, (s.h + s.pt - ph + s.sh - 1) / s.sh);
+      rB = std::max(rA, rB);
+      auto padRows = [&](int64_t from, int64_t to) {
+        for (int64_t pw : pws)
           e.forLoop(from, to, [&](Value r) {
-            Value row = e.gep(phaseBase, e.mulc(r, rowBytes));
+            Value row = e.gep(phaseBase(pw), e.mulc(r, rowBytes));
             for (int64_t k = 0; k < nChunks; ++k)
               e.store(padVec, e.gepc(row, k * R * CB * l.eb));
           });
-        };
-        padRows(0, rA);
-        e.forLoop(rA, rB, [&](Value r) {
-          Value y = e.addc(e.mulc(r, s.sh), ph - s.pt);
-          Value row = e.gep(phaseBase, e.mulc(r, rowBytes));
-          for (int64_t k = 0; k < nChunks; ++k) {
-            int64_t s0 = k * R * s.sw + pw - s.pl;
-            int64_t span = R * s.sw;
-            bool inside = s0 >= 0 && s0 + span <= s.w;
-            bool any = false; // some column of the chunk is in the row
-            for (int64_t i = 0; i < span; i += s.sw)
-              any |= s0 + i >= 0 && s0 + i < s.w;
+      };
+      padRows(0, rA);
+      e.forLoop(rA, rB, [&](Value r) {
+        Value y = e.addc(e.mulc(r, s.sh), ph - s.pt);
+        for (int64_t k = 0; k < nChunks; ++k) {
+          // Chunk k of column phase pw reads columns s0 + i*sw, s0 =
+          // base + pw, i < R: all within [c0, c0 + span), so one load
+          // from c0 serves every phase, each placing its columns with one
+          // constant shuffle (zeros for the padding). Masked byte loads
+          // would be split lane by lane on avx2.
+          const int64_t base = k * R * s.sw - s.pl;
+          const int64_t c0 = std::max<int64_t>(base, 0);
+          auto inRow = [&](int64_t col) { return col >= 0 && col < s.w; };
+          bool any = false; // some column of some phase is in the row
+          for (int64_t pw : pws)
+            for (int64_t i = 0; i < R; ++i)
+              any |= inRow(base + pw + i * s.sw);
+          Value zeros = e.splatConst(span, b.getI8IntegerAttr(0));
+          SmallVector<Value> loaded;
+          for (int64_t j = 0; j < CB && any; ++j) {
+            Value rowOff = e.addc(e.mulc(y, s.w), c0);
+            Value p = e.gep(chan[j], rowOff);
+            if (c0 + span <= s.w) {
+              loaded.push_back(e.load(spanType, p));
+              continue;
+            }
+            // Reading past the row (into the next row or plane) is
+            // harmless unless it passes the end of the input.
+            Value end = e.addc(e.add(chanStart[j], rowOff), span);
+            Value safe =
+                e.cmp(arith::CmpIPredicate::sle, end, e.c64(srcBytes));
+            auto ifOp =
+                scf::IfOp::create(b, e.loc, TypeRange{spanType}, safe, true);
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            scf::YieldOp::create(b, e.loc, e.load(spanType, p));
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            SmallVector<bool> mask(span);
+            for (int64_t i = 0; i < span; ++i)
+              mask[i] = c0 + i < s.w;
+            scf::YieldOp::create(
+                b, e.loc, e.maskedLoad(spanType, p, e.constMask(mask), zeros));
+            b.setInsertionPointAfter(ifOp);
+            loaded.push_back(ifOp.getResult(0));
+          }
+          for (int64_t pw : pws) {
+            SmallVector<int64_t> pick;
+            for (int64_t i = 0; i < R; ++i) {
+              int64_t col = base + pw + i * s.sw;
+              pick.push_back(inRow(col) ? col - c0 : span);
+            }
             SmallVector<Value> parts;
             for (int64_t j = 0; j < CB; ++j) {
-              Value v;
-              auto spanType = e.vec(span, e.i8());
-              Value zeros = e.splatConst(span, b.getI8IntegerAttr(0));
-              if (!any) {
-                v = e.splatConst(R, b.getI8IntegerAttr(0));
-              } else if (inside) {
-                v = e.load(spanType,
-                           e.gep(chan[j], e.addc(e.mulc(y, s.w), s0)));
-                if (s.sw > 1) {
-                  SmallVector<int64_t> pick;
-                  for (int64_t i = 0; i < R; ++i)
-                    pick.push_back(i * s.sw);
-                  v = e.shuffle(v, v, pick);
-                }
-              } else {
-                // An edge chunk: load span bytes from the first column it
-                // needs (c0) and move each column to its lane with one
-                // constant shuffle, zeros for the padding. Masked byte
-                // loads would be split lane by lane on avx2.
-                int64_t c0 = std::max<int64_t>(s0, 0);
-                Value rowOff = e.addc(e.mulc(y, s.w), c0);
-                Value p = e.gep(chan[j], rowOff);
-                Value loaded;
-                if (c0 + span <= s.w) {
-                  loaded = e.load(spanType, p);
-                } else {
-                  // Reading past the row (into the next row or plane) is
-                  // harmless unless it passes the end of the input.
-                  Value end = e.addc(e.add(chanStart[j], rowOff), span);
-                  Value safe = e.cmp(arith::CmpIPredicate::sle, end,
-                                     e.c64(srcBytes));
-                  auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{spanType},
-                                                safe, true);
-                  OpBuilder::InsertionGuard guard(b);
-                  b.setInsertionPointToStart(ifOp.thenBlock());
-                  scf::YieldOp::create(b, e.loc, e.load(spanType, p));
-                  b.setInsertionPointToStart(ifOp.elseBlock());
-                  SmallVector<bool> inRow(span);
-                  for (int64_t i = 0; i < span; ++i)
-                    inRow[i] = c0 + i < s.w;
-                  scf::YieldOp::create(
-                      b, e.loc,
-                      e.maskedLoad(spanType, p, e.constMask(inRow), zeros));
-                  b.setInsertionPointAfter(ifOp);
-                  loaded = ifOp.getResult(0);
-                }
-                SmallVector<int64_t> pick;
-                for (int64_t i = 0; i < R; ++i) {
-                  int64_t col = s0 + i * s.sw;
-                  pick.push_back(col >= 0 && col < s.w ? col - c0 : span);
-                }
-                v = e.shuffle(loaded, zeros, pick);
-              }
+              Value v = any ? e.shuffle(loaded[j], zeros, pick)
+                            : e.splatConst(R, b.getI8IntegerAttr(0));
               if (wide) {
                 auto w16 = e.vec(R, e.i16());
                 v = s.srcSigned ? arith::ExtSIOp::create(b, e.loc, w16, v)
@@ -316,12 +315,12 @@ static void emitConvPack(OpBuilder &b, ModuleOp module, llvm::StringRef name,
               out = arith::XOrIOp::create(
                   b, e.loc, out,
                   e.splatConst(R * CB, b.getI8IntegerAttr(-128)));
-            (void)rowType;
+            Value row = e.gep(phaseBase(pw), e.mulc(r, rowBytes));
             e.store(out, e.gepc(row, k * R * CB * l.eb));
           }
-        });
-        padRows(rB, l.Hq);
-      }
+        }
+      });
+      padRows(rB, l.Hq);
     }
   });
   func::ReturnOp::create(b, e.loc);
@@ -580,7 +579,7 @@ void emitDenseTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
               SmallVector<Value> a(it.begin(), it.end());
               Value y = e.mulc(ky, s.dh);
               Value rowOff = e.add(
-                  e.mulc(e.remc(y, s.sh), s.sw * l.Hq * l.Wq),
+                  e.mulc(e.remc(y, s.sh), s.sw * l.phaseElems),
                   e.mulc(e.divc(y, s.sh), l.Wq));
               Value xr = e.gep(xb, e.mulc(rowOff, groupBytes));
               Value wr = e.gep(wb, e.mulc(ky, s.kw * l.O * groupBytes));
