@@ -734,20 +734,6 @@ void emitPixelTile(Emitter &e, const ConvSpec &s, const ConvLayout &l,
     copyBytes(e, e.gepc(stage, c * P), e.gepc(outBase, c * ohw), P);
 }
 
-/// A packed weight table of i8 (eb 1) or i16 (eb 2) elements.
-void addPackedWeights(OpBuilder &b, ModuleOp module, llvm::StringRef name,
-                      int64_t eb, const std::vector<int16_t> &packed) {
-  Type elem = eb == 1 ? b.getI8Type() : b.getI16Type();
-  auto type = RankedTensorType::get({(int64_t)packed.size()}, elem);
-  DenseElementsAttr data;
-  if (eb == 1) {
-    std::vector<int8_t> bytes(packed.begin(), packed.end());
-    data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
-  } else {
-    data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
-  }
-  addConstantGlobal(b, module, name, elem, data);
-}
 
 /// Weight packing and per-channel tables for one ISA.
 void emitConvTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
@@ -861,42 +847,23 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
   Value sum = s.epi.hasSum ? e.argPtr(args, 1) : Value();
   Value out = e.argPtr(args, s.epi.hasSum ? 2 : 1);
   int64_t tilesTotal;
+  // Full tiles, and the smaller ones at the last pixel / channel block.
   if (l.pixelTiles) {
     tilesTotal = s.n * l.nOT * l.nPT;
-    const int64_t lastChannels = l.OCg - (l.nOT - 1) * l.OT * l.L;
+    const int64_t block = l.OT * l.L;
+    const int64_t lastChannels = l.OCg - (l.nOT - 1) * block;
     e.forLoop(fn.getArgument(1), fn.getArgument(2), [&](Value t) {
       Value pb = e.remc(t, l.nPT);
       Value rest = e.divc(t, l.nPT);
       Value ob = e.remc(rest, l.nOT);
       Value n = e.divc(rest, l.nOT);
-      // Full tiles, and the short ones at the last pixel / channel block.
-      auto withP = [&](int64_t channels) {
-        auto body = [&](int64_t P) {
-          emitPixelTile(e, s, l, tab, scratch, out, n, ob, pb, P, channels);
-        };
-        if (l.PTrem == l.PT) {
-          body(l.PT);
-          return;
-        }
-        Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPT - 1));
-        auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        body(l.PTrem);
-        b.setInsertionPointToStart(ifOp.elseBlock());
-        body(l.PT);
-      };
-      if (lastChannels == l.OT * l.L) {
-        withP(lastChannels);
-        return;
-      }
-      Value last = e.cmp(arith::CmpIPredicate::eq, ob, e.c64(l.nOT - 1));
-      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      withP(lastChannels);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      withP(l.OT * l.L);
+      e.splitLast(ob, l.nOT, lastChannels != block, [&](bool lastOb) {
+        e.splitLast(pb, l.nPT, l.PTrem != l.PT, [&](bool lastPb) {
+          emitPixelTile(e, s, l, tab, scratch, out, n, ob, pb,
+                        lastPb ? l.PTrem : l.PT,
+                        lastOb ? lastChannels : block);
+        });
+      });
     });
   } else if (l.depthwise) {
     tilesTotal = s.n * s.oc * l.nPB;
@@ -905,20 +872,10 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
       Value rest = e.divc(t, l.nPB);
       Value oc = e.remc(rest, s.oc);
       Value n = e.divc(rest, s.oc);
-      auto body = [&](int64_t P) {
-        emitDepthwiseTile(e, s, l, tab, scratch, out, sum, n, oc, pb, P);
-      };
-      if (l.Prem == l.P) {
-        body(l.P);
-        return;
-      }
-      Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPB - 1));
-      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      body(l.Prem);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      body(l.P);
+      e.splitLast(pb, l.nPB, l.Prem != l.P, [&](bool lastPb) {
+        emitDepthwiseTile(e, s, l, tab, scratch, out, sum, n, oc, pb,
+                          lastPb ? l.Prem : l.P);
+      });
     });
   } else {
     tilesTotal = s.n * l.G * l.nOB * l.nPB;
@@ -929,34 +886,12 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
       rest = e.divc(rest, l.nOB);
       Value g = e.remc(rest, l.G);
       Value n = e.divc(rest, l.G);
-      // Full tiles, and the smaller ones at the last pixel / channel block.
-      auto withP = [&](int64_t O) {
-        auto body = [&](int64_t P) {
-          emitDenseTile(e, s, l, tab, scratch, out, sum, n, g, ob, pb, P, O);
-        };
-        if (l.Prem == l.P) {
-          body(l.P);
-          return;
-        }
-        Value last = e.cmp(arith::CmpIPredicate::eq, pb, e.c64(l.nPB - 1));
-        auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        body(l.Prem);
-        b.setInsertionPointToStart(ifOp.elseBlock());
-        body(l.P);
-      };
-      if (l.Orem == l.O) {
-        withP(l.O);
-        return;
-      }
-      Value last = e.cmp(arith::CmpIPredicate::eq, ob, e.c64(l.nOB - 1));
-      auto ifOp = scf::IfOp::create(b, e.loc, TypeRange{}, last, true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      withP(l.Orem);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      withP(l.O);
+      e.splitLast(ob, l.nOB, l.Orem != l.O, [&](bool lastOb) {
+        e.splitLast(pb, l.nPB, l.Prem != l.P, [&](bool lastPb) {
+          emitDenseTile(e, s, l, tab, scratch, out, sum, n, g, ob, pb,
+                        lastPb ? l.Prem : l.P, lastOb ? l.Orem : l.O);
+        });
+      });
     });
   }
   func::ReturnOp::create(b, e.loc);

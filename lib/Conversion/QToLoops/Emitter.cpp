@@ -219,6 +219,21 @@ void Emitter::forLoop(Value lb, Value ub, function_ref<void(Value)> body) {
   });
 }
 
+void Emitter::splitLast(Value index, int64_t count, bool lastDiffers,
+                        function_ref<void(bool)> body) {
+  if (!lastDiffers) {
+    body(false);
+    return;
+  }
+  Value last = cmp(arith::CmpIPredicate::eq, index, c64(count - 1));
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, last, true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body(true);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  body(false);
+}
+
 void Emitter::forLoop(int64_t lb, int64_t ub, function_ref<void(Value)> body) {
   if (lb >= ub)
     return;
@@ -312,6 +327,23 @@ void mlir::q::loops::addConstantGlobal(OpBuilder &b, ModuleOp module,
   LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
                          LLVM::Linkage::Internal, name, data,
                          /*alignment=*/64);
+}
+
+/// A packed weight table of i8 (eb 1) or i16 (eb 2) elements.
+void mlir::q::loops::addPackedWeights(OpBuilder &b, ModuleOp module,
+                                      llvm::StringRef name,
+                                      int64_t eb,
+                                      const std::vector<int16_t> &packed) {
+  Type elem = eb == 1 ? b.getI8Type() : b.getI16Type();
+  auto type = RankedTensorType::get({(int64_t)packed.size()}, elem);
+  DenseElementsAttr data;
+  if (eb == 1) {
+    std::vector<int8_t> bytes(packed.begin(), packed.end());
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
+  } else {
+    data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
+  }
+  addConstantGlobal(b, module, name, elem, data);
 }
 
 func::FuncOp mlir::q::loops::startKernel(OpBuilder &b, ModuleOp module,

@@ -158,6 +158,11 @@ public:
   scf::ForOp forLoop(Value lb, Value ub, ValueRange init,
                      function_ref<SmallVector<Value>(Value, ValueRange)> body);
   void forLoop(int64_t lb, int64_t ub, function_ref<void(Value)> body);
+  /// body(true) where `index` is the last of `count` blocks and
+  /// body(false) elsewhere; only body(false) when !lastDiffers (tiles whose
+  /// last block is smaller are generated twice).
+  void splitLast(Value index, int64_t count, bool lastDiffers,
+                 function_ref<void(bool)> body);
   void forLoop(Value lb, Value ub, function_ref<void(Value)> body);
 };
 
@@ -173,6 +178,10 @@ int64_t outElementBytes(const Epilogue &epi);
 /// Creates an internal constant global holding `data` in `module`.
 void addConstantGlobal(OpBuilder &b, ModuleOp module, llvm::StringRef name,
                        Type element, DenseElementsAttr data);
+
+/// A packed weight table of i8 (eb 1) or i16 (eb 2) elements.
+void addPackedWeights(OpBuilder &b, ModuleOp module, llvm::StringRef name,
+                      int64_t eb, const std::vector<int16_t> &packed);
 
 /// Starts `func.func @name(%args: !llvm.ptr, %begin: i64, %end: i64)` and
 /// leaves the builder inside it; returns the function.

@@ -71,18 +71,7 @@ mlir::q::loops::emitFcVariant(OpBuilder &b, ModuleOp module,
                     DenseElementsAttr::get(
                         RankedTensorType::get({Opad}, b.getF32Type()),
                         llvm::ArrayRef<float>(scale)));
-  {
-    Type elem = eb == 1 ? b.getI8Type() : b.getI16Type();
-    auto type = RankedTensorType::get({(int64_t)packed.size()}, elem);
-    DenseElementsAttr data;
-    if (eb == 1) {
-      std::vector<int8_t> bytes(packed.begin(), packed.end());
-      data = DenseElementsAttr::get(type, llvm::ArrayRef<int8_t>(bytes));
-    } else {
-      data = DenseElementsAttr::get(type, llvm::ArrayRef<int16_t>(packed));
-    }
-    addConstantGlobal(b, module, wName, elem, data);
-  }
+  addPackedWeights(b, module, wName, eb, packed);
 
   // Pack: one tile per row of the batch; scalar, the input is small.
   {
