@@ -66,6 +66,37 @@ bool mlir::q::driver::isModuleFile(llvm::StringRef path) {
   return path.ends_with(".mlir");
 }
 
+mlir::q::driver::ModelOptions::ModelOptions(llvm::cl::OptionCategory &category)
+    : params("params",
+             llvm::cl::desc("the model's .params file (or --random-params)"),
+             llvm::cl::value_desc("file"), llvm::cl::cat(category)),
+      randomParams("random-params",
+                   llvm::cl::desc("instead of --params, generate weights of "
+                                  "the right shapes from this seed (for "
+                                  "models published without weights)"),
+                   llvm::cl::init(0), llvm::cl::cat(category)),
+      inputShapes("input-shape",
+                  llvm::cl::desc("shape of a data input, e.g. "
+                                 "data:1,3,224,224; the first dim is the "
+                                 "batch (repeat for several inputs)"),
+                  llvm::cl::value_desc("name:d0,d1,..."),
+                  llvm::cl::cat(category)),
+      allowExtra("allow-extra-params",
+                 llvm::cl::desc("ignore parameters the graph does not use"),
+                 llvm::cl::init(false), llvm::cl::cat(category)) {}
+
+mlir::q::driver::ImportOptions
+mlir::q::driver::ModelOptions::importOptions(llvm::StringRef inputFile) const {
+  ImportOptions options;
+  options.inputFile = inputFile.str();
+  options.paramsFile = params;
+  if (randomParams.getNumOccurrences())
+    options.randomParamsSeed = randomParams;
+  options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
+  options.allowExtraParams = allowExtra;
+  return options;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 mlir::q::driver::importModel(MLIRContext &context,
                              const ImportOptions &options) {

@@ -39,6 +39,7 @@ namespace cl = llvm::cl;
 namespace calib = ::q::calibrate;
 
 static cl::OptionCategory category("q-calibrate options");
+static driver::ModelOptions model(category);
 static cl::OptionCategory dataCategory("calibration data");
 static cl::OptionCategory quantCategory("what gets quantized (as q-quantize)");
 
@@ -48,23 +49,6 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     outputFile("o", cl::Required, cl::desc("the calibration table to write"),
                cl::value_desc("calib.json"), cl::cat(category));
-static cl::opt<std::string> paramsFile("params",
-                                       cl::desc("the model's .params file"),
-                                       cl::value_desc("file"),
-                                       cl::cat(category));
-static cl::opt<unsigned> randomParams(
-    "random-params",
-    cl::desc("instead of --params, generate weights from this seed"),
-    cl::init(0), cl::cat(category));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("shape of a data input, e.g. data:32,3,224,224; the "
-                         "first dim is the batch"),
-                cl::value_desc("name:d0,d1,..."), cl::cat(category));
-static cl::opt<bool>
-    allowExtra("allow-extra-params",
-               cl::desc("ignore parameters the graph does not use"),
-               cl::init(false), cl::cat(category));
 static cl::opt<std::string>
     mode("mode",
          cl::desc("naive (min/max), entropy (KL, MXNet >= 1.6) or "
@@ -259,13 +243,7 @@ int main(int argc, char **argv) {
 
   // The fp32 graph that will be quantized: imported, canonicalized and
   // fused with the int8 rules.
-  driver::ImportOptions importOptions;
-  importOptions.inputFile = inputFile;
-  importOptions.paramsFile = paramsFile;
-  if (randomParams.getNumOccurrences())
-    importOptions.randomParamsSeed = randomParams;
-  importOptions.inputShapes = inputShapes;
-  importOptions.allowExtraParams = allowExtra;
+  driver::ImportOptions importOptions = model.importOptions(inputFile);
   bool fromModule = driver::isModuleFile(inputFile);
   if (batchSize && !fromModule)
     importOptions.batchSize = batchSize;

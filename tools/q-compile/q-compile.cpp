@@ -31,20 +31,11 @@ namespace driver = mlir::q::driver;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("q-compile options");
+static driver::ModelOptions model(category);
 static cl::opt<std::string>
     symbolFile(cl::Positional, cl::Required,
                cl::desc("<model-symbol.json | module.mlir>"),
                cl::cat(category));
-static cl::opt<std::string>
-    paramsFile("params",
-               cl::desc("the model's .params file (required: the "
-                        "library needs its weights)"),
-               cl::value_desc("file"), cl::cat(category));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("shape of a data input, e.g. data:1,3,224,224 "
-                         "(repeat for several inputs)"),
-                cl::value_desc("name:d0,d1,..."), cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("the library to write"),
                                        cl::value_desc("libmodel.so"),
                                        cl::init("libmodel.so"),
@@ -152,15 +143,6 @@ static cl::opt<bool> keepTemps("keep-temps",
                                cl::init(false), cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("print the steps and commands"),
                              cl::init(false), cl::cat(category));
-static cl::opt<unsigned> randomParams(
-    "random-params",
-    cl::desc("instead of --params, generate weights of the right shapes "
-             "from this seed (for models published without weights)"),
-    cl::init(0), cl::cat(category));
-static cl::opt<bool>
-    allowExtra("allow-extra-params",
-               cl::desc("ignore parameters the graph does not use"),
-               cl::init(false), cl::cat(category));
 
 namespace {
 
@@ -202,10 +184,6 @@ int main(int argc, char **argv) {
     return fail("--backend-costs-only needs --backend-costs");
   if (backendCostsOnly && !llvm::sys::fs::exists(backendCosts))
     return fail("--backend-costs-only: " + backendCosts + " does not exist");
-  bool fromMLIR = driver::isModuleFile(symbolFile);
-  if (!fromMLIR && paramsFile.empty() == !randomParams.getNumOccurrences())
-    return fail("give either --params or --random-params: a compiled model "
-                "needs its weights");
   if (emit != "so" && emit != "mlir" && emit != "llvm")
     return fail("--emit must be so, mlir or llvm");
 
@@ -214,13 +192,9 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  driver::ImportOptions importOptions;
-  importOptions.inputFile = symbolFile;
-  importOptions.paramsFile = paramsFile;
-  if (randomParams.getNumOccurrences())
-    importOptions.randomParamsSeed = randomParams;
-  importOptions.inputShapes = inputShapes;
-  importOptions.allowExtraParams = allowExtra;
+  // importModel also checks that the weights are given (--params or
+  // --random-params), before anything is compiled.
+  driver::ImportOptions importOptions = model.importOptions(symbolFile);
   auto module = driver::importModel(context, importOptions);
   if (!module)
     return driver::reportError(module.takeError(), "q-compile");

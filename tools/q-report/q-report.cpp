@@ -55,6 +55,7 @@ namespace calib = ::q::calibrate;
 using ::q::driver::CompiledModel;
 
 static cl::OptionCategory category("q-report options");
+static driver::ModelOptions model(category);
 static cl::opt<std::string>
     inputFile(cl::Positional, cl::Required,
               cl::desc("<model-symbol.json | module.mlir>"), cl::cat(category));
@@ -62,23 +63,6 @@ static cl::opt<std::string> outputFile("o", cl::Required,
                                        cl::desc("the Markdown report to write"),
                                        cl::value_desc("report.md"),
                                        cl::cat(category));
-static cl::opt<std::string> paramsFile("params",
-                                       cl::desc("the model's .params file"),
-                                       cl::value_desc("file"),
-                                       cl::cat(category));
-static cl::opt<unsigned> randomParams(
-    "random-params",
-    cl::desc("instead of --params, generate weights from this seed"),
-    cl::init(0), cl::cat(category));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("shape of a data input, e.g. data:100,1,28,28; the "
-                         "first dim is the batch"),
-                cl::value_desc("name:d0,d1,..."), cl::cat(category));
-static cl::opt<bool>
-    allowExtra("allow-extra-params",
-               cl::desc("ignore parameters the graph does not use"),
-               cl::init(false), cl::cat(category));
 static cl::opt<std::string>
     dtype("dtype", cl::desc("int8, uint8 or auto, as q-compile's --dtype"),
           cl::init("auto"), cl::cat(category));
@@ -543,7 +527,7 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
     return makeError("give --calib-data (or a --calib-table to read): the "
                      "report compares calibrated int8 with fp32");
   bool fromModule = driver::isModuleFile(inputFile);
-  if (!fromModule && paramsFile.empty() == !randomParams.getNumOccurrences())
+  if (!fromModule && model.params.empty() == !model.randomParams.getNumOccurrences())
     return makeError("give either --params or --random-params");
   std::string evalSpec = evalData.empty() ? std::string(calibData) : evalData;
   if (evalSpec.empty())
@@ -573,12 +557,7 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
     run.toolDir = llvm::sys::path::parent_path(
                       llvm::sys::fs::getMainExecutable(argv0, (void *)&fail))
                       .str();
-    run.model.inputFile = inputFile;
-    run.model.paramsFile = paramsFile;
-    if (randomParams.getNumOccurrences())
-      run.model.randomParamsSeed = randomParams;
-    run.model.inputShapes = inputShapes;
-    run.model.allowExtraParams = allowExtra;
+    run.model = model.importOptions(inputFile);
     run.data = calibData;
     run.mode = calibMode;
     run.selection.dtype = dtype;
@@ -600,13 +579,7 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (!table)
     return table.takeError();
 
-  driver::ImportOptions importOptions;
-  importOptions.inputFile = inputFile;
-  importOptions.paramsFile = paramsFile;
-  if (randomParams.getNumOccurrences())
-    importOptions.randomParamsSeed = randomParams;
-  importOptions.inputShapes = inputShapes;
-  importOptions.allowExtraParams = allowExtra;
+  driver::ImportOptions importOptions = model.importOptions(inputFile);
   auto imported = driver::importModel(context, importOptions);
   if (!imported)
     return imported.takeError();
@@ -764,8 +737,8 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   std::string outputName = outInfo.name;
   os << "# int8 report: " << llvm::sys::path::filename(inputFile) << "\n\n";
   os << "- model: `" << inputFile << "`";
-  if (!paramsFile.empty())
-    os << " with `" << paramsFile << "`";
+  if (!model.params.empty())
+    os << " with `" << model.params << "`";
   os << "\n- dtype: " << dtype << ", backend: " << backend
      << ", quantize mode: " << quantizeMode << "\n";
   if (!calibData.empty())

@@ -19,6 +19,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <optional>
@@ -58,6 +59,20 @@ struct ImportOptions {
 };
 
 /// True when `path` names a q module rather than a symbol JSON.
+/// The command-line options that name a model's weights and inputs, the
+/// same in q-compile, q-calibrate and q-report: --params, --random-params,
+/// --input-shape and --allow-extra-params, registered in `category`.
+struct ModelOptions {
+  explicit ModelOptions(llvm::cl::OptionCategory &category);
+  llvm::cl::opt<std::string> params;
+  llvm::cl::opt<unsigned> randomParams;
+  llvm::cl::list<std::string> inputShapes;
+  llvm::cl::opt<bool> allowExtra;
+
+  /// What importModel needs for `inputFile` with these options.
+  ImportOptions importOptions(llvm::StringRef inputFile) const;
+};
+
 bool isModuleFile(llvm::StringRef path);
 
 /// Imports a model. A symbol JSON needs --params or a random seed (the
