@@ -54,9 +54,9 @@ else
   trap 'rm -rf "$WORK"' EXIT
 fi
 
-for tool in q-compile q-run; do
-  [[ -x $Q_BIN/$tool ]] || { echo "missing $Q_BIN/$tool (ninja -C build $tool)" >&2; exit 1; }
-done
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+require_tools q-compile q-run
 
 # Timed runs per configuration: enough for a stable median, few where one run
 # takes seconds (resnet-152 batch 16: 3-6 s on one thread).
@@ -74,10 +74,6 @@ iters() {  # model batch
   esac
 }
 
-# "... median 12.345 ms ..." -> 12.345 (q-run and torch_mxnet.py print the same).
-median_of() { sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' | tail -n 1; }
-# The smaller of two numbers, the first possibly empty.
-min_of() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 
 log() { echo "$*" >&2; }
 
@@ -103,8 +99,7 @@ for model in $MODELS; do
     "$Q_BIN/q-compile" "$sym" --random-params="$SEED" \
       --input-shape="data:$batch,3,224,224" --external-weights -o "$lib" >&2
     x=$WORK/x_b$batch.npy
-    "$PYTHON" -c "import numpy as np; np.save('$x', np.random.RandomState($SEED + $batch)
-      .uniform(-1, 1, ($batch, 3, 224, 224)).astype(np.float32))"
+    random_images "$x" $((SEED + batch)) "$batch"
     qout=$WORK/q_${model}_b$batch.npy
     "$Q_BIN/q-run" "$lib" --params="${lib%.so}.params" --input=data:"$x" -o "$qout" >&2
     n=$(iters "$model" "$batch")

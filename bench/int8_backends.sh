@@ -51,12 +51,11 @@ else
   WORK=$(mktemp -d /tmp/q-int8-backends.XXXXXX)
   trap 'rm -rf "$WORK"' EXIT
 fi
-for tool in q-compile q-calibrate q-run; do
-  [[ -x $Q_BIN/$tool ]] || { echo "missing $Q_BIN/$tool (ninja -C build $tool)" >&2; exit 1; }
-done
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+require_tools q-compile q-calibrate q-run
 
 log() { echo "# $*" >&2; }
-median_of() { sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' | tail -n 1; }
 iters() {
   if [[ -n ${ITERS:-} ]]; then echo "$ITERS"; return; fi
   case $1 in resnet-152) echo 5 ;; resnet50_v1) echo 10 ;; *) echo 30 ;; esac
@@ -79,11 +78,8 @@ for model in $MODELS; do
   for batch in $BATCHES; do
     x=$WORK/x_b$batch.npy
     calib=$WORK/calib_b$batch.npy
-    "$PYTHON" -c "import numpy as np
-np.save('$x', np.random.RandomState($SEED + $batch)
-  .uniform(-1, 1, ($batch, 3, 224, 224)).astype(np.float32))
-np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
-  .uniform(-1, 1, ($CALIB_BATCHES * $batch, 3, 224, 224)).astype(np.float32))"
+    random_images "$x" $((SEED + batch)) "$batch"
+    random_images "$calib" $((1000 + SEED + batch)) $((CALIB_BATCHES * batch))
     table=$WORK/${model}_b$batch.calib.json
     log "[$model b$batch] calibrate"
     "$Q_BIN/q-calibrate" "$sym" --random-params="$SEED" \
@@ -122,9 +118,7 @@ np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
         for ((r = 0; r < ROUNDS; r++)); do
           m=$(env "${env[@]}" "${pin[@]}" "$Q_BIN/q-run" "$lib" --bench="$(iters "$model")" \
                 --threads="$THREADS" --random-inputs="$SEED" | median_of)
-          if [[ -z $best ]] || awk -v a="$m" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-            best=$m
-          fi
+          best=$(min_of "$best" "$m")
         done
         ms[$backend]=$best
       done

@@ -67,9 +67,9 @@ else
   trap 'rm -rf "$WORK"' EXIT
 fi
 
-for tool in q-compile q-calibrate q-run; do  # q-compile runs q-calibrate
-  [[ -x $Q_BIN/$tool ]] || { echo "missing $Q_BIN/$tool (ninja -C build $tool)" >&2; exit 1; }
-done
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+require_tools q-compile q-calibrate q-run  # q-compile runs q-calibrate
 
 iters() {  # model batch
   if [[ -n ${ITERS:-} ]]; then echo "$ITERS"; return; fi
@@ -85,7 +85,6 @@ iters() {  # model batch
   esac
 }
 
-median_of() { sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' | tail -n 1; }
 log() { echo "$*" >&2; }
 
 # One record a line: model batch threads key value (the tables are made from
@@ -110,11 +109,8 @@ for model in $MODELS; do
   for batch in $BATCHES; do
     x=$WORK/x_b$batch.npy
     calib=$WORK/calib_b$batch.npy
-    "$PYTHON" -c "import numpy as np
-np.save('$x', np.random.RandomState($SEED + $batch)
-  .uniform(-1, 1, ($batch, 3, 224, 224)).astype(np.float32))
-np.save('$calib', np.random.RandomState(1000 + $SEED + $batch)
-  .uniform(-1, 1, ($CALIB_BATCHES * $batch, 3, 224, 224)).astype(np.float32))"
+    random_images "$x" $((SEED + batch)) "$batch"
+    random_images "$calib" $((1000 + SEED + batch)) $((CALIB_BATCHES * batch))
     fp32=$WORK/lib${model}_b$batch-fp32.so
     int8=$WORK/lib${model}_b$batch-int8.so
     log "[$model b$batch] q-compile fp32"
