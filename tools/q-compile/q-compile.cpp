@@ -16,6 +16,7 @@
 #include "QDialect/Conversion/BackendSelect.h"
 #include "QDialect/Driver/Calibrate.h"
 #include "QDialect/Driver/Driver.h"
+#include "QDialect/Tools/ToolDefaults.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -156,6 +157,7 @@ int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&category, &int8Category});
+  mlir::q::setVersionPrinter("q-compile");
   cl::ParseCommandLineOptions(
       argc, argv,
       "q-compile: compile an MXNet model (symbol JSON + .params) into a "
@@ -190,6 +192,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   driver::registerDriverDialects(registry);
   MLIRContext context(registry);
+  mlir::q::setUpDiagnostics(context);
   context.loadAllAvailableDialects();
 
   // importModel also checks that the weights are given (--params or
