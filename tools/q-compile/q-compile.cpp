@@ -173,6 +173,10 @@ int main(int argc, char **argv) {
     return fail("--calib-data, --calib-table, --exclude and --backend=" +
                 (backend == "onednn" ? std::string("loops") : std::string(backend)) +
                 " need an int8 --dtype (int8, uint8 or auto)");
+  if (calibMode != "naive" && calibMode != "entropy" &&
+      calibMode != "percentile")
+    return fail("--calib-mode=" + calibMode +
+                ": expected naive, entropy or percentile");
   if (weightBits < 2 || weightBits > 8)
     return fail("--weight-bits=" + std::to_string(weightBits) +
                 ": expected 2 to 8");

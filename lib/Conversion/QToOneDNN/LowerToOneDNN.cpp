@@ -866,9 +866,8 @@ llvm::json::Object Lowering::buildInfo() {
   int64_t int8Layers = 0, fp32Layers = 0, loopsLayers = 0, onednnLayers = 0;
   for (const Step &step : steps) {
     if (auto call = llvm::dyn_cast<KernelCallOp>(step.op)) {
-      // A generated layer is a pack call feeding a compute call.
-      if (!call.getArgs().empty() &&
-          call.getArgs().front().getDefiningOp<KernelCallOp>()) {
+      // A generated layer is a `<kernel>_pack` call feeding `<kernel>`.
+      if (!call.getCallee().ends_with("_pack")) {
         ++loopsLayers;
         ++int8Layers;
       }
