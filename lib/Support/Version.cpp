@@ -17,15 +17,15 @@ const char *q::version() { return Q_VERSION_STRING; }
 
 std::string q::onednnVersion() {
   const dnnl_version_t *v = dnnl_version();
-  std::string text = std::to_string(v->major) + "." +
-                     std::to_string(v->minor) + "." + std::to_string(v->patch);
+  std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) +
+                     "." + std::to_string(v->patch);
   if (v->hash && *v->hash && std::string(v->hash) != "N/A")
     text += " (" + std::string(v->hash) + ")";
   return text;
 }
 
 std::string q::versionText(const std::string &tool) {
-  return tool + " (q) " + version() + "\n  LLVM/MLIR " LLVM_VERSION_STRING
-                                      "\n  oneDNN " +
-         onednnVersion() + "\n";
+  return tool + " (q) " + version() +
+         "\n  LLVM/MLIR " LLVM_VERSION_STRING "\n  oneDNN " + onednnVersion() +
+         "\n";
 }

@@ -627,8 +627,8 @@ LogicalResult Importer::checkOps() {
       others.insert(graph.nodes[other].op);
   if (!others.empty()) {
     diag << " (the graph also uses ";
-    llvm::interleaveComma(others, diag,
-                          [&](llvm::StringRef op) { diag << "'" << op << "'"; });
+    llvm::interleaveComma(
+        others, diag, [&](llvm::StringRef op) { diag << "'" << op << "'"; });
     diag << ")";
   }
   diag << "; supported ops: ";
@@ -2249,8 +2249,7 @@ OwningOpRef<ModuleOp> Importer::run() {
       auto diag = error() << options.paramsFile << " holds " << extra.size()
                           << " parameter(s) the graph does not use: ";
       llvm::interleaveComma(extra, diag);
-      diag << " (pass " << options.flags.allowExtraParams
-           << " to ignore them)";
+      diag << " (pass " << options.flags.allowExtraParams << " to ignore them)";
       return {};
     }
   }
@@ -2289,8 +2288,8 @@ OwningOpRef<ModuleOp> mlir::q::importMXNet(const Graph &graph,
                 << "and were renamed (tensor names must be unique): ";
     constexpr size_t kShown = 4;
     for (size_t i = 0; i < std::min(renamed.size(), kShown); ++i)
-      diag << (i ? ", '" : "'") << renamed[i].oldName << "' (#"
-           << renamed[i].id << ") -> '" << renamed[i].newName << "'";
+      diag << (i ? ", '" : "'") << renamed[i].oldName << "' (#" << renamed[i].id
+           << ") -> '" << renamed[i].newName << "'";
     if (renamed.size() > kShown)
       diag << ", and " << renamed.size() - kShown << " more";
   }

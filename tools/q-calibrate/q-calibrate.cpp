@@ -64,9 +64,9 @@ static cl::opt<bool> skipNonFinite(
     cl::desc("skip NaN and infinite values (counted in the summary) instead "
              "of failing"),
     cl::init(false), cl::cat(category));
-static cl::opt<bool> quiet("quiet",
-                           cl::desc("no progress, no summary table, no warnings"),
-                           cl::init(false), cl::cat(category));
+static cl::opt<bool>
+    quiet("quiet", cl::desc("no progress, no summary table, no warnings"),
+          cl::init(false), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time of each step on stderr"),
                             cl::init(false), cl::cat(category));

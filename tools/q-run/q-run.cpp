@@ -577,15 +577,14 @@ double milliseconds(std::chrono::steady_clock::duration duration) {
 /// How the library was compiled and what it picked at load (q_model_info).
 void printBuildInfo(const LoadedModel &model) {
   const std::string dtype = model.info("dtype");
-  if (dtype.empty()) {
+  if (dtype.empty() || dtype == "unknown") {
     std::printf("build   not recorded (compiled by an older q)\n");
     return;
   }
   std::printf("dtype   %s\n", dtype.c_str());
   std::printf("backend %s (conv/fc layers: %s on generated loops, %s on "
               "oneDNN)\n",
-              model.info("backend").c_str(),
-              model.info("loops_layers").c_str(),
+              model.info("backend").c_str(), model.info("loops_layers").c_str(),
               model.info("onednn_layers").c_str());
   const std::string variants = model.info("kernel_isas");
   if (variants.empty())

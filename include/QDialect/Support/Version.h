@@ -1,4 +1,4 @@
-//===- Version.h - q's version, for --version and compiled models -*- C++ -*-===//
+//===- Version.h - q's version for --version --------------------*- C++ -*-===//
 //
 // Every tool answers `--version` with the same lines: q's version (`git
 // describe` of the tree it was built from, or the project version in a

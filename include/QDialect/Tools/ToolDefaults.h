@@ -46,43 +46,43 @@ inline void setUpDiagnostics(MLIRContext &context, bool warnings = true) {
   context.printOpOnDiagnostic(false);
   context.printStackTraceOnDiagnostic(false);
   auto printed = std::make_shared<std::set<std::string>>();
-  context.getDiagEngine().registerHandler([printed,
-                                           warnings](Diagnostic &diag) {
-    auto format = [](Diagnostic &d) {
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
-        os << file.getFilename().strref() << ":" << file.getLine() << ":"
-           << file.getColumn() << ": ";
-      else if (!llvm::isa<UnknownLoc>(d.getLocation()))
-        os << d.getLocation() << ": ";
-      switch (d.getSeverity()) {
-      case DiagnosticSeverity::Error:
-        os << "error: ";
-        break;
-      case DiagnosticSeverity::Warning:
-        os << "warning: ";
-        break;
-      case DiagnosticSeverity::Remark:
-        os << "remark: ";
-        break;
-      case DiagnosticSeverity::Note:
-        os << "note: ";
-        break;
-      }
-      os << d << "\n";
-      return text;
-    };
-    std::string text = format(diag);
-    if (diag.getSeverity() == DiagnosticSeverity::Warning &&
-        (!warnings || !printed->insert(text).second))
-      return success();
-    for (Diagnostic &note : diag.getNotes())
-      text += format(note);
-    llvm::errs() << text;
-    llvm::errs().flush();
-    return success();
-  });
+  context.getDiagEngine().registerHandler(
+      [printed, warnings](Diagnostic &diag) {
+        auto format = [](Diagnostic &d) {
+          std::string text;
+          llvm::raw_string_ostream os(text);
+          if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
+            os << file.getFilename().strref() << ":" << file.getLine() << ":"
+               << file.getColumn() << ": ";
+          else if (!llvm::isa<UnknownLoc>(d.getLocation()))
+            os << d.getLocation() << ": ";
+          switch (d.getSeverity()) {
+          case DiagnosticSeverity::Error:
+            os << "error: ";
+            break;
+          case DiagnosticSeverity::Warning:
+            os << "warning: ";
+            break;
+          case DiagnosticSeverity::Remark:
+            os << "remark: ";
+            break;
+          case DiagnosticSeverity::Note:
+            os << "note: ";
+            break;
+          }
+          os << d << "\n";
+          return text;
+        };
+        std::string text = format(diag);
+        if (diag.getSeverity() == DiagnosticSeverity::Warning &&
+            (!warnings || !printed->insert(text).second))
+          return success();
+        for (Diagnostic &note : diag.getNotes())
+          text += format(note);
+        llvm::errs() << text;
+        llvm::errs().flush();
+        return success();
+      });
 }
 
 /// quietDiagnostics as the default of q-opt and q-translate, whose context
