@@ -123,6 +123,26 @@ Q_MODEL_EXPORT void q_model_destroy(q_model *model);
 Q_MODEL_EXPORT q_status q_model_name(const q_model *model, const char **name);
 Q_MODEL_EXPORT q_status q_model_num_inputs(const q_model *model,
                                            int32_t *count);
+
+/* How the model was compiled and what it picked when it loaded, by key
+ * (values are strings; "unknown" where a library compiled by an older q did
+ * not record it):
+ *   "q_version"      the q that compiled it
+ *   "dtype"          arithmetic of its conv/fc layers: float32, int8, mixed
+ *   "backend"        who runs them: onednn, loops (kernels q generated),
+ *                    mixed (both, e.g. q-compile --backend=auto)
+ *   "loops_layers", "onednn_layers"   how many layers each runs
+ *   "kernel_isas"    the generated kernels' variants, best first
+ *                    ("avx512vnni,avxvnni,avx2,generic"), "" without any
+ *   "isa"            the variant picked by cpuid at load, "none" without
+ *                    generated kernels
+ *   "onednn_isa"     the instruction set oneDNN's JIT uses here
+ * Q_ERR_INVALID_ARGUMENT (listing the keys) for any other key.
+ * Added after API version 1 without changing it: a library compiled
+ * before lacks the symbol, so resolve it with dlsym and treat NULL as
+ * "nothing recorded". */
+Q_MODEL_EXPORT q_status q_model_info(const q_model *model, const char *key,
+                                     const char **value);
 Q_MODEL_EXPORT q_status q_model_num_outputs(const q_model *model,
                                             int32_t *count);
 

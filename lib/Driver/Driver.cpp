@@ -119,6 +119,7 @@ mlir::q::driver::importModel(MLIRContext &context,
   q::MXNetImportOptions importOptions;
   importOptions.symbolFile = options.inputFile;
   importOptions.allowExtraParams = options.allowExtraParams;
+  importOptions.flags = {"--input-shape", "--allow-extra-params", "--params"};
   for (const std::string &text : options.inputShapes) {
     auto shapes = q::parseInputShapes(text);
     if (!shapes)
@@ -147,10 +148,12 @@ mlir::q::driver::importModel(MLIRContext &context,
     importOptions.paramsFile = options.paramsFile;
   } else {
     // Import once without weights to learn their shapes.
+    importOptions.warnRenamedNodes = false;
     OwningOpRef<ModuleOp> bare =
         q::importMXNet(*graph, importOptions, &context);
     if (!bare)
       return alreadyReported();
+    importOptions.warnRenamedNodes = true;
     params = q::makeRandomParams(*bare, *options.randomParamsSeed);
     importOptions.paramsFile = "<random params>";
   }

@@ -32,6 +32,13 @@ const char *q::driver::dtypeName(q_dtype dtype) {
   return "unknown";
 }
 
+std::string CompiledModel::info(const char *key) const {
+  const char *value = nullptr;
+  if (!api_.info || api_.info(model_, key, &value) != Q_OK || !value)
+    return "";
+  return value;
+}
+
 namespace {
 template <typename F>
 bool resolve(void *library, F &function, const char *symbol,
@@ -78,6 +85,8 @@ std::unique_ptr<CompiledModel> CompiledModel::load(const std::string &path,
       !resolve(lib, api.run, "q_model_run", path, error) ||
       !resolve(lib, api.runChecked, "q_model_run_checked", path, error))
     return nullptr;
+  // Optional: libraries compiled before q_model_info existed lack it.
+  api.info = reinterpret_cast<decltype(api.info)>(dlsym(lib, "q_model_info"));
   if (api.apiVersion() != Q_MODEL_API_VERSION) {
     error = path + ": model API version " + std::to_string(api.apiVersion()) +
             ", this " + options.tool + " supports " +

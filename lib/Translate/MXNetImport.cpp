@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/IR/AsmState.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SaveAndRestore.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -326,6 +327,10 @@ private:
   SlotKind slotKind(const Node &node, unsigned slot);
   LogicalResult classifyVariables();
   LogicalResult createFunction();
+  /// Every shape given is for a variable of the graph.
+  LogicalResult checkInputShapeNames();
+  /// Every op has a handler: run before anything needs a shape.
+  LogicalResult checkOps();
 
   LogicalResult importConvolution(uint32_t id);
   LogicalResult importBatchNorm(uint32_t id);
@@ -490,6 +495,8 @@ const fmt::NDArray *Importer::lookupParam(llvm::StringRef name) {
 }
 
 LogicalResult Importer::createFunction() {
+  if (failed(checkInputShapeNames()))
+    return failure();
   SmallVector<Type> argTypes;
   SmallVector<Attribute> argAttrs;
   for (auto [id, node] : llvm::enumerate(graph.nodes)) {
@@ -507,9 +514,9 @@ LogicalResult Importer::createFunction() {
       shape.assign(parsed->begin(), parsed->end());
     }
     if (shape.empty() || llvm::any_of(shape, [](int64_t d) { return d < 1; }))
-      return error() << "input '" << node.name
-                     << "' has no shape; pass --mxnet-input-shape="
-                     << node.name << ":N,C,H,W";
+      return error() << "input '" << node.name << "' has no shape; pass "
+                     << options.flags.inputShape << "=" << node.name
+                     << ":N,C,H,W";
     Type element = builder.getF32Type();
     if (auto dtype = node.getAttr("__dtype__")) {
       auto code = fmt::parseInt(*dtype);
@@ -528,14 +535,6 @@ LogicalResult Importer::createFunction() {
     argAttrs.push_back(builder.getDictionaryAttr(
         builder.getNamedAttr("q.name", builder.getStringAttr(node.name))));
   }
-  for (auto &[name, shape] : options.inputShapes) {
-    auto it = llvm::find_if(graph.nodes, [&, name = name](const Node &n) {
-      return n.isVariable() && n.name == name;
-    });
-    if (it == graph.nodes.end())
-      return error() << "--mxnet-input-shape names '" << name
-                     << "', which is not a variable of the graph";
-  }
   builder.setInsertionPointToEnd(module.getBody());
   function = func::FuncOp::create(builder, fileLoc, "main",
                                   builder.getFunctionType(argTypes, {}));
@@ -550,6 +549,91 @@ LogicalResult Importer::createFunction() {
     }
   builder.setInsertionPointToEnd(entry);
   return success();
+}
+
+LogicalResult Importer::checkInputShapeNames() {
+  llvm::StringSet<> variables;
+  std::vector<llvm::StringRef> inputs;
+  for (auto [id, node] : llvm::enumerate(graph.nodes)) {
+    if (!node.isVariable())
+      continue;
+    variables.insert(node.name);
+    if (variableRole[id] == SlotKind::Data)
+      inputs.push_back(node.name);
+  }
+  // Sorted, so that the first unknown name reported does not depend on
+  // the hash order of the map.
+  std::vector<llvm::StringRef> given;
+  for (const auto &entry : options.inputShapes)
+    given.push_back(entry.getKey());
+  llvm::sort(given);
+  for (llvm::StringRef name : given) {
+    if (variables.contains(name))
+      continue;
+    auto diag = error() << options.flags.inputShape << " names '" << name
+                        << "', which is not an input of the graph";
+    llvm::StringRef closest;
+    unsigned best = std::max<size_t>(2, name.size() / 3) + 1;
+    for (llvm::StringRef input : inputs) {
+      unsigned distance = name.edit_distance(input);
+      if (distance < best) {
+        best = distance;
+        closest = input;
+      }
+    }
+    if (!closest.empty())
+      diag << "; did you mean '" << closest << "'?";
+    diag << (closest.empty() ? "; " : " ") << "its inputs: ";
+    if (inputs.empty())
+      diag << "none";
+    llvm::interleaveComma(inputs, diag);
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult Importer::checkOps() {
+  std::vector<uint32_t> unknown;
+  for (auto [id, node] : llvm::enumerate(graph.nodes))
+    if (!node.isVariable() && !handlers.count(node.op))
+      unknown.push_back(id);
+  if (unknown.empty())
+    return success();
+  uint32_t id = unknown.front();
+  const Node &node = graph.nodes[id];
+  // Ops of MXNet forks, which a user may take for MXNet's own.
+  static const std::pair<const char *, const char *> kForkOps[] = {
+      {"QConvolution", "BMXNet"},
+      {"QFullyConnected", "BMXNet"},
+      {"QActivation", "BMXNet"},
+      {"det_sign", "BMXNet"},
+      {"round_ste", "BMXNet"}};
+  for (auto [op, fork] : kForkOps)
+    if (node.op == op)
+      return nodeError(id) << "'" << node.op << "' is an op of " << fork
+                           << ", a fork of MXNet, not of MXNet itself; q "
+                              "imports MXNet's own ops only";
+  auto diag = nodeError(id);
+  if (node.op == "Custom")
+    diag << "a Python custom op (op_type '"
+         << node.getAttr("op_type").value_or("?")
+         << "'): its code lives in the Python program, not in the model "
+            "files, so q cannot compile it";
+  else
+    diag << "unknown op '" << node.op << "'";
+  llvm::SetVector<llvm::StringRef> others;
+  for (uint32_t other : unknown)
+    if (graph.nodes[other].op != node.op)
+      others.insert(graph.nodes[other].op);
+  if (!others.empty()) {
+    diag << " (the graph also uses ";
+    llvm::interleaveComma(
+        others, diag, [&](llvm::StringRef op) { diag << "'" << op << "'"; });
+    diag << ")";
+  }
+  diag << "; supported ops: ";
+  llvm::interleaveComma(opNames(), diag);
+  return failure();
 }
 
 FailureOr<Value> Importer::input(uint32_t id, unsigned slot) {
@@ -818,7 +902,8 @@ FailureOr<Value> Importer::int8Weight(uint32_t id, unsigned slot,
   const Node &source = graph.nodes[graph.nodes[id].inputs[slot].node];
   if (!options.params)
     return nodeError(id) << "has q_int8_weights, which are read from the "
-                            ".params file; pass --mxnet-params",
+                            ".params file; pass "
+                         << options.flags.params,
            failure();
   const fmt::NDArray *array =
       source.isVariable() ? lookupParam(source.name) : nullptr;
@@ -2124,22 +2209,13 @@ OwningOpRef<ModuleOp> Importer::run() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(fileLoc);
   module = *owned;
   registerHandlers();
-  if (failed(classifyVariables()) || failed(createFunction()))
+  if (failed(checkOps()) || failed(classifyVariables()) ||
+      failed(createFunction()))
     return {};
 
-  for (auto [id, node] : llvm::enumerate(graph.nodes)) {
-    if (node.isVariable())
-      continue;
-    auto handler = handlers.find(node.op);
-    if (handler == handlers.end()) {
-      auto diag = nodeError(id) << "unknown op '" << node.op
-                                << "'; supported ops: ";
-      llvm::interleaveComma(opNames(), diag);
+  for (auto [id, node] : llvm::enumerate(graph.nodes))
+    if (!node.isVariable() && failed(handlers.find(node.op)->second(id)))
       return {};
-    }
-    if (failed(handler->second(id)))
-      return {};
-  }
 
   SmallVector<Value> results;
   SmallVector<Attribute> resultAttrs;
@@ -2173,7 +2249,7 @@ OwningOpRef<ModuleOp> Importer::run() {
       auto diag = error() << options.paramsFile << " holds " << extra.size()
                           << " parameter(s) the graph does not use: ";
       llvm::interleaveComma(extra, diag);
-      diag << " (pass --mxnet-allow-extra-params to ignore them)";
+      diag << " (pass " << options.flags.allowExtraParams << " to ignore them)";
       return {};
     }
   }
@@ -2202,6 +2278,21 @@ OwningOpRef<ModuleOp> mlir::q::importMXNet(const Graph &graph,
                        << "': " << diag.str();
     return success();
   });
-  Importer importer(graph, options, context);
+  // Tensors are named after nodes: two nodes of one name would share a
+  // calibration range.
+  Graph unique = graph;
+  std::vector<fmt::RenamedNode> renamed = fmt::makeNodeNamesUnique(unique);
+  if (!renamed.empty() && options.warnRenamedNodes) {
+    auto diag = emitWarning(fileLoc)
+                << renamed.size() << " node(s) repeat an earlier node's name "
+                << "and were renamed (tensor names must be unique): ";
+    constexpr size_t kShown = 4;
+    for (size_t i = 0; i < std::min(renamed.size(), kShown); ++i)
+      diag << (i ? ", '" : "'") << renamed[i].oldName << "' (#" << renamed[i].id
+           << ") -> '" << renamed[i].newName << "'";
+    if (renamed.size() > kShown)
+      diag << ", and " << renamed.size() - kShown << " more";
+  }
+  Importer importer(unique, options, context);
   return importer.run();
 }

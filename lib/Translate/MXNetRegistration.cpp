@@ -88,9 +88,11 @@ OwningOpRef<Operation *> importFromSource(llvm::SourceMgr &sources,
     options.paramsFile = paramsFile;
   } else if (randomParams.getNumOccurrences()) {
     // Import once without weights to learn their shapes.
+    options.warnRenamedNodes = false;
     OwningOpRef<ModuleOp> bare = q::importMXNet(*graph, options, context);
     if (!bare)
       return nullptr;
+    options.warnRenamedNodes = true;
     params = q::makeRandomParams(*bare, randomParams);
     options.params = &*params;
     options.paramsFile = "<random params>";

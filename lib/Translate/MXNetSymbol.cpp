@@ -18,6 +18,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
+#include <set>
 
 using namespace llvm;
 using namespace mxnet;
@@ -545,6 +546,29 @@ static Error verifyGraphImpl(const Graph &g, const std::string &prefix) {
 
 Error mxnet::verifyGraph(const Graph &graph, StringRef fileName) {
   return verifyGraphImpl(graph, fileName.empty() ? "" : fileName.str() + ": ");
+}
+
+std::vector<RenamedNode> mxnet::makeNodeNamesUnique(Graph &graph) {
+  std::set<std::string> taken, seenOps;
+  for (const Node &node : graph.nodes)
+    taken.insert(node.name);
+  // Next suffix to try per base name, so that many duplicates stay linear.
+  std::map<std::string, unsigned> nextSuffix;
+  std::vector<RenamedNode> renamed;
+  for (auto [id, node] : llvm::enumerate(graph.nodes)) {
+    if (node.isVariable() || seenOps.insert(node.name).second)
+      continue;
+    unsigned &k = nextSuffix.try_emplace(node.name, 1).first->second;
+    std::string name;
+    do
+      name = node.name + "#" + std::to_string(k++);
+    while (taken.count(name));
+    taken.insert(name);
+    seenOps.insert(name);
+    renamed.push_back({uint32_t(id), node.name, name});
+    node.name = name;
+  }
+  return renamed;
 }
 
 // Turns json::ParseError's "[line:col, byte=N]: msg" into the usual

@@ -97,6 +97,28 @@ void parseTensors(const json &root, const char *key,
   }
 }
 
+void parseBuild(const json &root, BuildInfo &build) {
+  auto it = root.find("build");
+  if (it == root.end())
+    return;
+  const json &object = *it;
+  if (!object.is_object())
+    bad("build", "expected an object");
+  build.qVersion = string(object, "build", "q_version");
+  build.dtype = string(object, "build", "dtype");
+  build.backend = string(object, "build", "backend");
+  build.loopsLayers = integer(object, "build", "loops_layers");
+  build.onednnLayers = integer(object, "build", "onednn_layers");
+  const json &isas = field(object, "build", "kernel_isas");
+  if (!isas.is_array())
+    bad("build.kernel_isas", "expected an array");
+  for (const json &isa : isas) {
+    if (!isa.is_string())
+      bad("build.kernel_isas", "expected strings, got " + isa.dump());
+    build.kernelIsas.push_back(isa.get<std::string>());
+  }
+}
+
 } // namespace
 
 Manifest parseManifest(const char *text) {
@@ -122,6 +144,7 @@ Manifest parseManifest(const char *text) {
   manifest.numThreads =
       int32_t(integer(root, "top level", "num_threads", int32Max));
   manifest.arenaBytes = integer(root, "top level", "arena_bytes");
+  parseBuild(root, manifest.build);
   parseTensors(root, "inputs", manifest.inputs);
   parseTensors(root, "outputs", manifest.outputs);
 

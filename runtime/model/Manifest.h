@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,17 @@ struct WeightSpec : TensorSpec {
   uint64_t offset = 0; // in the embedded blob
 };
 
+/// How the model was compiled (the manifest's optional "build" object;
+/// empty strings in manifests written before it existed).
+struct BuildInfo {
+  std::string qVersion;
+  std::string dtype;   // float32, int8, mixed
+  std::string backend; // onednn, loops, mixed
+  int64_t loopsLayers = 0, onednnLayers = 0;
+  /// Variants of the generated kernels, best first.
+  std::vector<std::string> kernelIsas;
+};
+
 struct Manifest {
   int64_t version = 0;
   std::string model;
@@ -40,11 +52,17 @@ struct Manifest {
   uint64_t arenaBytes = 0;
   std::vector<TensorSpec> inputs, outputs;
   std::vector<WeightSpec> weights;
+  BuildInfo build;
 };
 
 /// Parses and checks the manifest; throws Error (Q_ERR_FORMAT) naming the
 /// offending field.
 Manifest parseManifest(const char *json);
+
+/// What q_model_info answers, by key: the build info plus what the
+/// library picked at load ("isa": the generated kernels' variant,
+/// "onednn_isa": oneDNN's).
+std::map<std::string, std::string> describeBuild(const Manifest &manifest);
 
 /// Parses "f32", "s8", "u8", "s32"; false for anything else.
 bool parseDtype(const std::string &text, q_dtype &dtype);

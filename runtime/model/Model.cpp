@@ -18,6 +18,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -125,6 +126,8 @@ void requireNonNull(const void *pointer, const char *what) {
 
 struct q_model {
   Manifest manifest;
+  std::map<std::string, std::string> info; // q_model_info
+
   qrt_model *runtime = nullptr;
   std::mutex poolMutex;
   std::vector<Context> idle; // guarded by poolMutex
@@ -389,6 +392,7 @@ extern "C" q_status q_model_create(q_model **out, const q_model_options *opts) {
     auto model = std::make_unique<q_model>();
     model->manifest = parseManifest(__q_generated_manifest);
     const Manifest &manifest = model->manifest;
+    model->info = describeBuild(manifest);
 
     // Weight pointers in manifest order, from the embedded blob or from a
     // buffer filled from the .params file (freed once init has packed them).
@@ -445,6 +449,25 @@ extern "C" q_status q_model_name(const q_model *model, const char **name) {
     requireNonNull(model, "model");
     requireNonNull(name, "name");
     *name = model->manifest.model.c_str();
+    return Q_OK;
+  });
+}
+
+extern "C" q_status q_model_info(const q_model *model, const char *key,
+                                 const char **value) {
+  return guarded("q_model_info", [&] {
+    requireNonNull(model, "model");
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    auto it = model->info.find(key);
+    if (it == model->info.end()) {
+      std::string keys;
+      for (const auto &entry : model->info)
+        keys += (keys.empty() ? "" : ", ") + entry.first;
+      fail(Q_ERR_INVALID_ARGUMENT, "unknown key '", key, "' (keys: ", keys,
+           ")");
+    }
+    *value = it->second.c_str();
     return Q_OK;
   });
 }

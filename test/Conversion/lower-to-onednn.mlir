@@ -4,7 +4,7 @@
 // CHECK-LABEL: module attributes
 // CHECK-SAME: q.arena_bytes = 1152 : i64
 // CHECK-SAME: q.weights = [{name = "w", value = dense<1.000000e+00> : tensor<4x1x3x3xf32>}, {name = "fw", value = dense<5.000000e-01> : tensor<2x16xf32>}]
-// CHECK: llvm.mlir.global external constant @__q_generated_manifest("{\22arena_bytes\22:1152,\22arena_lower_bound\22:1152,\22inputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22data\22,\22shape\22:[1,1,6,6]}],\22model\22:\22tiny\22,\22num_ops\22:4
+// CHECK: llvm.mlir.global external constant @__q_generated_manifest("{\22arena_bytes\22:1152,\22arena_lower_bound\22:1152,\22build\22:{\22backend\22:\22onednn\22,\22dtype\22:\22float32\22,\22kernel_isas\22:[],\22loops_layers\22:0,\22onednn_layers\22:2,\22q_version\22:\22{{[^\\]+}}\22},\22inputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22data\22,\22shape\22:[1,1,6,6]}],\22model\22:\22tiny\22,\22num_ops\22:4
 // CHECK-DAG: llvm.mlir.global internal constant @__q_desc0
 // CHECK-DAG: llvm.func @qrt_conv_init(!llvm.ptr, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
 // CHECK-DAG: llvm.func @qrt_fc_run(!llvm.ptr, !llvm.ptr, i32, !llvm.ptr, !llvm.ptr) -> i32

@@ -15,6 +15,7 @@
 
 #include "QDialect/Driver/Calibrate.h"
 #include "QDialect/Driver/Driver.h"
+#include "QDialect/Tools/ToolDefaults.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -63,9 +64,9 @@ static cl::opt<bool> skipNonFinite(
     cl::desc("skip NaN and infinite values (counted in the summary) instead "
              "of failing"),
     cl::init(false), cl::cat(category));
-static cl::opt<bool> quiet("quiet",
-                           cl::desc("no progress and no summary table"),
-                           cl::init(false), cl::cat(category));
+static cl::opt<bool>
+    quiet("quiet", cl::desc("no progress, no summary table, no warnings"),
+          cl::init(false), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time of each step on stderr"),
                             cl::init(false), cl::cat(category));
@@ -186,6 +187,7 @@ private:
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&category, &dataCategory, &quantCategory});
+  mlir::q::setVersionPrinter("q-calibrate");
   cl::ParseCommandLineOptions(
       argc, argv,
       "q-calibrate: run an fp32 model on calibration data and write the "
@@ -239,6 +241,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   driver::registerDriverDialects(registry);
   MLIRContext context(registry);
+  mlir::q::setUpDiagnostics(context, /*warnings=*/!quiet);
   context.loadAllAvailableDialects();
 
   // The fp32 graph that will be quantized: imported, canonicalized and

@@ -16,6 +16,7 @@
 #include "QDialect/Conversion/BackendSelect.h"
 #include "QDialect/Driver/Calibrate.h"
 #include "QDialect/Driver/Driver.h"
+#include "QDialect/Tools/ToolDefaults.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -156,6 +157,7 @@ int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&category, &int8Category});
+  mlir::q::setVersionPrinter("q-compile");
   cl::ParseCommandLineOptions(
       argc, argv,
       "q-compile: compile an MXNet model (symbol JSON + .params) into a "
@@ -171,6 +173,10 @@ int main(int argc, char **argv) {
     return fail("--calib-data, --calib-table, --exclude and --backend=" +
                 (backend == "onednn" ? std::string("loops") : std::string(backend)) +
                 " need an int8 --dtype (int8, uint8 or auto)");
+  if (calibMode != "naive" && calibMode != "entropy" &&
+      calibMode != "percentile")
+    return fail("--calib-mode=" + calibMode +
+                ": expected naive, entropy or percentile");
   if (weightBits < 2 || weightBits > 8)
     return fail("--weight-bits=" + std::to_string(weightBits) +
                 ": expected 2 to 8");
@@ -190,6 +196,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   driver::registerDriverDialects(registry);
   MLIRContext context(registry);
+  mlir::q::setUpDiagnostics(context);
   context.loadAllAvailableDialects();
 
   // importModel also checks that the weights are given (--params or

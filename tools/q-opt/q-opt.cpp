@@ -22,6 +22,8 @@ int main(int argc, char **argv) {
   mlir::q::registerQTransformsPasses();
   mlir::q::registerQPipelines();
   mlir::q::printLocationsByDefault();
+  mlir::q::quietDiagnosticsByDefault();
+  mlir::q::setVersionPrinter("q-opt");
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::q::QDialect>();

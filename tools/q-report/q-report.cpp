@@ -22,6 +22,7 @@
 #include "QDialect/Driver/Driver.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
+#include "QDialect/Tools/ToolDefaults.h"
 
 #include "q/idx.h"
 #include "q/npy.h"
@@ -877,6 +878,7 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&category});
+  mlir::q::setVersionPrinter("q-report");
   cl::ParseCommandLineOptions(
       argc, argv,
       "q-report: compare an int8 build with fp32 layer by layer and write a "
@@ -885,6 +887,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   driver::registerDriverDialects(registry);
   MLIRContext context(registry);
+  mlir::q::setUpDiagnostics(context);
   context.loadAllAvailableDialects();
   std::string summary;
   if (auto err = run(argv[0], context, summary))

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QDialect/Driver/ModelRunner.h"
+#include "QDialect/Support/Version.h"
 #include "q/model.h"
 #include "q/npy.h"
 
@@ -83,7 +84,10 @@ bundled Fashion-MNIST model and the shared MNIST models were trained with.
                       seed S, one model batch
   --min-accuracy=P    exit 1 if the top-1 accuracy is below P percent
   --min-agreement=P   exit 1 if the agreement is below P percent
-  --info              print the model's inputs and outputs, then exit
+  --info              print how the model was compiled (dtype, backend, the
+                      kernel variant picked at load, q version) and its
+                      inputs and outputs, then exit
+  --version           print the versions of q, LLVM and oneDNN
   -h, --help          print this help
 
 Outputs are written through a temporary file and renamed, so a failed run
@@ -144,6 +148,10 @@ Options parseArguments(int argc, char **argv) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (arg == "--version") {
+      std::fputs(q::versionText("q-run").c_str(), stdout);
       std::exit(0);
     }
     if (arg == "--info") {
@@ -258,6 +266,9 @@ public:
   q::driver::ModelApi api{};
   q_model *model = nullptr;
   std::vector<Tensor> inputs, outputs;
+
+  /// q_model_info(key), "" for a library without it.
+  std::string info(const char *key) const { return compiled->info(key); }
 
 private:
   std::unique_ptr<q::driver::CompiledModel> compiled;
@@ -563,11 +574,34 @@ double milliseconds(std::chrono::steady_clock::duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
 }
 
+/// How the library was compiled and what it picked at load (q_model_info).
+void printBuildInfo(const LoadedModel &model) {
+  const std::string dtype = model.info("dtype");
+  if (dtype.empty() || dtype == "unknown") {
+    std::printf("build   not recorded (compiled by an older q)\n");
+    return;
+  }
+  std::printf("dtype   %s\n", dtype.c_str());
+  std::printf("backend %s (conv/fc layers: %s on generated loops, %s on "
+              "oneDNN)\n",
+              model.info("backend").c_str(), model.info("loops_layers").c_str(),
+              model.info("onednn_layers").c_str());
+  const std::string variants = model.info("kernel_isas");
+  if (variants.empty())
+    std::printf("isa     none (no generated kernels)\n");
+  else
+    std::printf("isa     %s (picked by cpuid at load from %s)\n",
+                model.info("isa").c_str(), variants.c_str());
+  std::printf("onednn  %s\n", model.info("onednn_isa").c_str());
+  std::printf("q       %s\n", model.info("q_version").c_str());
+}
+
 /// Runs a compiled model (.so) as the options say; throws ToolError.
 void runSharedLibrary(const Options &options) {
   LoadedModel model(options.model, options);
   if (options.info) {
     std::printf("model '%s'\n", model.modelName.c_str());
+    printBuildInfo(model);
     for (const auto &input : model.inputs)
       std::printf("input  %s\n", describe(input).c_str());
     for (const auto &output : model.outputs)

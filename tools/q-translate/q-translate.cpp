@@ -15,6 +15,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
   mlir::q::printLocationsByDefault();
+  mlir::q::quietDiagnosticsByDefault();
+  mlir::q::setVersionPrinter("q-translate");
   mlir::q::registerMXNetTranslations();
   mlir::q::registerDotExport();
   return mlir::failed(mlir::mlirTranslateMain(

@@ -339,3 +339,26 @@ TEST(ModelLifetime, SingleOutputModelRuns) {
   fake::reference(input.data(), fake::defaultWeights(), relu, expected);
   expectNear(fc, expected, "fc");
 }
+
+// q_model_info: the fake manifest records no build, as libraries compiled
+// before the "build" object; what the library picks at load is still known.
+TEST_F(ModelApiTest, Info) {
+  const q_model *m = model.get();
+  const char *value = nullptr;
+  ASSERT_EQ(lib.q_model_info(m, "dtype", &value), Q_OK);
+  EXPECT_STREQ(value, "unknown");
+  ASSERT_EQ(lib.q_model_info(m, "q_version", &value), Q_OK);
+  EXPECT_STREQ(value, "unknown");
+  ASSERT_EQ(lib.q_model_info(m, "kernel_isas", &value), Q_OK);
+  EXPECT_STREQ(value, "");
+  ASSERT_EQ(lib.q_model_info(m, "onednn_isa", &value), Q_OK);
+  EXPECT_STRNE(value, "");
+  EXPECT_EQ(lib.q_model_info(m, "colour", &value), Q_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(lib.q_last_error()).find("unknown key 'colour' (keys: "),
+            std::string::npos)
+      << lib.q_last_error();
+  EXPECT_EQ(lib.q_model_info(m, nullptr, &value), Q_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lib.q_model_info(m, "dtype", nullptr), Q_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(lib.q_model_info(nullptr, "dtype", &value),
+            Q_ERR_INVALID_ARGUMENT);
+}

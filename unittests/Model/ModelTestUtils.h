@@ -33,6 +33,7 @@ namespace qtest {
   X(q_model_create)                                                            \
   X(q_model_destroy)                                                           \
   X(q_model_name)                                                              \
+  X(q_model_info)                                                              \
   X(q_model_num_inputs)                                                        \
   X(q_model_num_outputs)                                                       \
   X(q_model_find_input)                                                        \

@@ -645,3 +645,30 @@ TEST(MXNetSymbolErrors, VerifyHandBuiltGraph) {
             "not come before it (nodes must be topologically sorted; forward "
             "reference or cycle)");
 }
+
+// Duplicate op names get `#k` suffixes that no node has; variables and
+// the first node of each name keep theirs.
+TEST(MXNetSymbol, MakeNodeNamesUnique) {
+  Graph g;
+  g.nodes.push_back({"null", "x", {}, {}, {}, {}});
+  g.nodes.push_back({"relu", "a", {}, {E(0)}, {}, {}});
+  g.nodes.push_back({"relu", "a", {}, {E(1)}, {}, {}});
+  g.nodes.push_back({"null", "a#2", {}, {}, {}, {}});
+  g.nodes.push_back({"relu", "a#1", {}, {E(2)}, {}, {}});
+  g.nodes.push_back({"relu", "a", {}, {E(4)}, {}, {}});
+  g.nodes.push_back({"null", "x", {}, {}, {}, {}});
+  std::vector<RenamedNode> renamed = makeNodeNamesUnique(g);
+  std::vector<std::string> names;
+  for (const Node &n : g.nodes)
+    names.push_back(n.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"x", "a", "a#3", "a#2", "a#1",
+                                             "a#4", "x"}));
+  ASSERT_EQ(renamed.size(), 2u);
+  EXPECT_EQ(renamed[0].id, 2u);
+  EXPECT_EQ(renamed[0].oldName, "a");
+  EXPECT_EQ(renamed[0].newName, "a#3");
+  EXPECT_EQ(renamed[1].id, 5u);
+  EXPECT_EQ(renamed[1].newName, "a#4");
+  // Unique names: nothing to do, and running it again changes nothing.
+  EXPECT_TRUE(makeNodeNamesUnique(g).empty());
+}

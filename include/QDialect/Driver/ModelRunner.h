@@ -41,6 +41,8 @@ struct ModelApi {
   decltype(&q_model_output_dims) outputDims;
   decltype(&q_model_run) run;
   decltype(&q_model_run_checked) runChecked;
+  /// Null for libraries compiled before q_model_info existed.
+  decltype(&q_model_info) info;
 };
 
 /// An input or output of a model.
@@ -84,6 +86,8 @@ public:
   const std::vector<TensorInfo> &outputs() const { return outputs_; }
   const ModelApi &api() const { return api_; }
   q_model *handle() const { return model_; }
+  /// q_model_info(key); "" when the library does not have it.
+  std::string info(const char *key) const;
 
   /// One inference with buffer sizes checked (q_model_run_checked); on
   /// failure `error` is "<STATUS>: <message>". Thread-safe.

@@ -33,6 +33,15 @@ struct MXNetImportOptions {
   /// Parameters in the file that the graph does not use are an error unless
   /// this is set (MXNet's allow_extra).
   bool allowExtraParams = false;
+  /// Warn once when duplicate node names are made unique (off for an
+  /// import whose module is thrown away, so the warning is not repeated).
+  bool warnRenamedNodes = true;
+  /// The calling tool's spelling of its flags, for messages.
+  struct Flags {
+    std::string inputShape = "--mxnet-input-shape";
+    std::string allowExtraParams = "--mxnet-allow-extra-params";
+    std::string params = "--mxnet-params";
+  } flags;
 };
 
 /// Parses `--mxnet-input-shape` text: `data:1,3,224,224`, several separated
@@ -42,7 +51,10 @@ parseInputShapes(llvm::StringRef text);
 
 /// Imports an MXNet graph. Errors name the symbol file and the node (name,
 /// index and op) or the parameter, and are reported through `context`'s
-/// diagnostic handler.
+/// diagnostic handler. Every op is checked before any shape is needed, so
+/// an unsupported op is the first error. Op nodes that repeat an earlier
+/// node's name are renamed (`_plus0#1`, see mxnet::makeNodeNamesUnique)
+/// with one warning, so that tensor names are unique.
 OwningOpRef<ModuleOp> importMXNet(const ::mxnet::Graph &graph,
                                   const MXNetImportOptions &options,
                                   MLIRContext *context);

@@ -115,6 +115,20 @@ llvm::Expected<Graph> readSymbolFile(llvm::StringRef path);
 /// empty or a consistent prefix sum, entry indices below output counts.
 llvm::Error verifyGraph(const Graph &graph, llvm::StringRef fileName = "");
 
+/// A node that makeNodeNamesUnique renamed.
+struct RenamedNode {
+  uint32_t id;
+  std::string oldName, newName;
+};
+
+/// Gives every op node of the top graph a name no other node has, so that
+/// node names can identify tensors (calibration tables, reports). MXNet
+/// does not require unique names (detection models have two `_plus0`): the
+/// first node keeps its name, later ones become `<name>#1`, `<name>#2`, ...,
+/// skipping names that some node already has. Variables keep theirs:
+/// parameters are found by name. Returns the renamed nodes in graph order.
+std::vector<RenamedNode> makeNodeNamesUnique(Graph &graph);
+
 /// Writes MXNet 1.9's layout, byte-compatible with its own writer: keys
 /// nodes, arg_nodes, node_row_ptr, heads, attrs; node attrs sorted;
 /// 3-element entries; `control_deps`/`subgraphs` only when non-empty;

@@ -376,6 +376,7 @@ struct LowerToLoopsPass
         ops.push_back(op);
     });
     unsigned counter = 0;
+    bool built = false;
     for (Operation *op : ops) {
       // q-compile --backend=auto marks the ops oneDNN runs faster.
       if (auto chosen = op->getAttrOfType<StringAttr>(kBackendAttr)) {
@@ -427,6 +428,19 @@ struct LowerToLoopsPass
                          << info->scratchBytes << " bytes)";
       op->getResult(0).replaceAllUsesWith(call.getResult());
       op->erase();
+      built = true;
+    }
+    // The variants every kernel has, best first: the manifest records them
+    // so that a model can tell which one cpuid picked (q_model_info "isa").
+    if (built) {
+      SmallVector<Isa> sorted(isas);
+      llvm::sort(sorted, [](Isa a, Isa b) { return int(a) > int(b); });
+      sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+      SmallVector<Attribute> names;
+      for (Isa variant : sorted)
+        names.push_back(StringAttr::get(module.getContext(), isaName(variant)));
+      module->setAttr("q.kernel_isas",
+                      ArrayAttr::get(module.getContext(), names));
     }
   }
 };

@@ -13,6 +13,7 @@
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/ShapeInference.h"
 #include "QDialect/IR/TensorNames.h"
+#include "QDialect/Support/Version.h"
 
 #include "qrt/qrt.h"
 
@@ -164,6 +165,7 @@ private:
   qrt_qparam defineQParam(Value result);
   void emit(const MemoryPlan &plan);
   std::string manifest(const MemoryPlan &plan);
+  llvm::json::Object buildInfo();
 
   LLVM::LLVMFuncOp declare(llvm::StringRef name, Type result,
                            ArrayRef<Type> args);
@@ -856,6 +858,45 @@ Value Lowering::checkedCall(LLVM::LLVMFuncOp callee, ValueRange args,
   return status;
 }
 
+/// How the model computes, for q_model_info: the arithmetic of its conv
+/// and fc layers (float32, int8 or mixed), who runs them (onednn, loops or
+/// mixed) and the variants of the generated kernels (one is picked by
+/// cpuid when the library loads).
+llvm::json::Object Lowering::buildInfo() {
+  int64_t int8Layers = 0, fp32Layers = 0, loopsLayers = 0, onednnLayers = 0;
+  for (const Step &step : steps) {
+    if (auto call = llvm::dyn_cast<KernelCallOp>(step.op)) {
+      // A generated layer is a `<kernel>_pack` call feeding `<kernel>`.
+      if (!call.getCallee().ends_with("_pack")) {
+        ++loopsLayers;
+        ++int8Layers;
+      }
+      continue;
+    }
+    if (!llvm::isa<ConvolutionOp, FusedConvOp, FullyConnectedOp,
+                   FusedFullyConnectedOp>(step.op))
+      continue;
+    ++onednnLayers;
+    ++(isQuantized8(step.op->getOperand(0)) ? int8Layers : fp32Layers);
+  }
+  auto mix = [](int64_t a, int64_t b, const char *onlyA, const char *onlyB,
+                const char *none) {
+    return a && b ? "mixed" : a ? onlyA : b ? onlyB : none;
+  };
+  llvm::json::Array isas;
+  if (loopsLayers)
+    if (auto names = module->getAttrOfType<ArrayAttr>("q.kernel_isas"))
+      for (auto name : names.getAsValueRange<StringAttr>())
+        isas.push_back(name.str());
+  return llvm::json::Object{
+      {"q_version", ::q::version()},
+      {"dtype", mix(int8Layers, fp32Layers, "int8", "float32", "float32")},
+      {"backend", mix(loopsLayers, onednnLayers, "loops", "onednn", "onednn")},
+      {"loops_layers", loopsLayers},
+      {"onednn_layers", onednnLayers},
+      {"kernel_isas", std::move(isas)}};
+}
+
 std::string Lowering::manifest(const MemoryPlan &plan) {
   auto tensors = [&](ArrayRef<Type> types, ArrayAttr attrs,
                      llvm::StringRef fallback) {
@@ -893,6 +934,7 @@ std::string Lowering::manifest(const MemoryPlan &plan) {
   }
   llvm::json::Object root{
       {"version", 1},
+      {"build", buildInfo()},
       {"model", options.modelName},
       {"num_ops", int64_t(steps.size())},
       {"num_threads", options.numThreads},
