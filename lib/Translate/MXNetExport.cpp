@@ -593,6 +593,9 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
 
   if (quantized)
     node.attrs["quantized"] = "true";
+  // A folded dequantize: the conv writes f32 (MXNet 2.0's attribute).
+  if (quantized && !isQuantized(op.getOutput()))
+    node.attrs["enable_float_output"] = "true";
   if (int8Weights)
     node.attrs["q_int8_weights"] = "True";
   if (!op.getBn().empty())
@@ -912,11 +915,20 @@ LogicalResult Exporter::exportOp(Operation *op) {
         outputCounts.back() = 1;
         return success();
       })
-      .Case([&](QuantizedAddOp add) {
+      .Case([&](QuantizedAddOp add) -> LogicalResult {
         Node scratch;
         setCalib(scratch, add.getMinCalibRange(), add.getMaxCalibRange());
-        return simple(op, "_contrib_quantized_elemwise_add", "quantized_add",
-                      op->getOperands(), scratch.attrs, true);
+        // A folded dequantize: one f32 output (MXNet 2.0's attribute).
+        bool floatOutput = !isQuantized(add.getOutput());
+        if (floatOutput)
+          scratch.attrs["enable_float_output"] = "true";
+        if (failed(simple(op, "_contrib_quantized_elemwise_add",
+                          "quantized_add", op->getOperands(), scratch.attrs,
+                          true)))
+          return failure();
+        if (floatOutput)
+          outputCounts.back() = 1;
+        return success();
       })
       .Case([&](FusedConvOp conv) { return exportFusedConv(conv); })
       .Case([&](FusedFullyConnectedOp fc) { return exportFusedFC(fc); })
