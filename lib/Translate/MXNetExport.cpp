@@ -11,6 +11,7 @@
 #include "QDialect/Translate/MXNet.h"
 
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/IR/TensorNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,14 +50,16 @@ private:
     outputCounts.push_back(numOutputs);
     return id;
   }
-  /// The op's MXNet name: its NameLoc, or a fresh `<prefix><n>`. MXNet
-  /// allows ops to share a name (real files do), but a variable's name is
-  /// its parameter's key and must be unique.
+  /// The op's MXNet name: its NameLoc (for a fused op, the last op it
+  /// absorbed, whose tensor it computes: the name tensorName() gives, so
+  /// the re-imported op's tensor keeps its name), or a fresh
+  /// `<prefix><n>`. MXNet allows ops to share a name (real files do), but
+  /// a variable's name is its parameter's key and must be unique.
   std::string nameOf(Operation *op, llvm::StringRef prefix,
                      bool unique = false) {
-    if (auto name = findName(op->getLoc()))
+    if (auto name = nodeName(op->getLoc()))
       if (!unique || !usedNames.contains(*name))
-        return name->str();
+        return *name;
     std::string fresh;
     do
       fresh = (prefix + llvm::Twine(counter++)).str();
@@ -192,6 +195,19 @@ FailureOr<uint32_t> Exporter::variableFor(Operation *user, Value value) {
     node.name = name && !usedNames.contains(name.getValue())
                     ? name.getValue().str()
                     : nameOf(fn, "arg", /*unique=*/true);
+    // MXNet's hidden shape and dtype attributes (for raw 8-bit inputs), so
+    // that import needs no --mxnet-input-shape.
+    auto type = llvm::cast<ShapedType>(arg.getType());
+    node.attrs["__shape__"] = tuple(type.getShape());
+    Type element = type.getElementType();
+    if (element.isUnsignedInteger(8))
+      node.attrs["__dtype__"] = std::to_string(int(fmt::DType::U8));
+    else if (element.isSignlessInteger(8) || element.isSignedInteger(8))
+      node.attrs["__dtype__"] = std::to_string(int(fmt::DType::I8));
+    else if (!element.isF32())
+      return fn.emitError("argument ")
+             << arg.getArgNumber() << " has element type " << element
+             << "; MXNet inputs here are float32, uint8 or int8";
     uint32_t id = addNode(std::move(node));
     variables[value] = id;
     return id;
