@@ -9,9 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QDialect/IR/Constants.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/Transforms/Passes.h"
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
@@ -177,8 +179,50 @@ struct FCToFused : OpRewritePattern<FullyConnectedOp> {
   }
 };
 
-/// conv -> batch_norm: fold the normalization into weight and bias
-/// (reference 3.5 step 1), when its parameters are constants.
+/// The batch norm `gamma, beta, mean, var` (eps, fix_gamma) folded into a
+/// conv's constant f32 weight and optional bias (reference 3.5 step 1:
+/// W'_c = W_c * alpha_c, b'_c = beta_c + alpha_c * (b_c - mean_c) with
+/// alpha_c = gamma_c / sqrt(var_c + eps)), as new constants named after
+/// `name`. Fails when any of them is not a constant. Used for a separate
+/// q.batch_norm and for one MXNet already fused into the conv (with_bn).
+FailureOr<std::pair<Value, Value>>
+foldBatchNormConstants(PatternRewriter &rewriter, Value weightValue,
+                       Value biasValue, ValueRange bnValues, double eps,
+                       bool fixGamma, llvm::StringRef name) {
+  auto weight = constantFloats(weightValue);
+  auto gamma = constantFloats(bnValues[0]);
+  auto beta = constantFloats(bnValues[1]);
+  auto mean = constantFloats(bnValues[2]);
+  auto var = constantFloats(bnValues[3]);
+  std::optional<std::vector<float>> bias;
+  if (biasValue && !(bias = constantFloats(biasValue)))
+    return failure();
+  if (!weight || !gamma || !beta || !mean || !var)
+    return failure();
+
+  auto weightType = llvm::cast<RankedTensorType>(weightValue.getType());
+  int64_t channels = weightType.getDimSize(0);
+  int64_t perChannel = weightType.getNumElements() / channels;
+  std::vector<float> newWeight(*weight), newBias(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    double g = fixGamma ? 1.0 : (*gamma)[c];
+    double alpha = g / std::sqrt(double((*var)[c]) + eps);
+    for (int64_t i = 0; i < perChannel; ++i)
+      newWeight[c * perChannel + i] =
+          float((*weight)[c * perChannel + i] * alpha);
+    double b = bias ? (*bias)[c] : 0.0;
+    newBias[c] = float((*beta)[c] + alpha * (b - (*mean)[c]));
+  }
+  Value w =
+      makeConstant(rewriter, weightType, newWeight, name.str() + "_weight");
+  Value b = makeConstant(
+      rewriter, RankedTensorType::get({channels}, rewriter.getF32Type()),
+      newBias, name.str() + "_bias");
+  return std::make_pair(w, b);
+}
+
+/// conv -> batch_norm: fold the normalization into weight and bias, when
+/// its parameters are constants.
 struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormOp bn,
@@ -190,41 +234,96 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
         !conv.getBn().empty() || !channelAxis ||
         !conv.getInput().getType().getElementType().isF32())
       return failure();
-    auto weight = constantFloats(conv.getWeight());
-    auto gamma = constantFloats(bn.getGamma());
-    auto beta = constantFloats(bn.getBeta());
-    auto mean = constantFloats(bn.getMean());
-    auto var = constantFloats(bn.getVar());
-    std::optional<std::vector<float>> bias;
-    if (conv.getBias() && !(bias = constantFloats(conv.getBias())))
+    auto folded = foldBatchNormConstants(
+        rewriter, conv.getWeight(), conv.getBias(),
+        {bn.getGamma(), bn.getBeta(), bn.getMean(), bn.getVar()},
+        bn.getEps().convertToDouble(), bn.getFixGamma(),
+        nameOf(conv.getLoc(), "conv"));
+    if (failed(folded))
       return failure();
-    if (!weight || !gamma || !beta || !mean || !var)
-      return failure();
-
-    auto weightType = llvm::cast<RankedTensorType>(conv.getWeight().getType());
-    int64_t channels = weightType.getDimSize(0);
-    int64_t perChannel = weightType.getNumElements() / channels;
-    double eps = bn.getEps().convertToDouble();
-    std::vector<float> newWeight(*weight), newBias(channels);
-    for (int64_t c = 0; c < channels; ++c) {
-      double g = bn.getFixGamma() ? 1.0 : (*gamma)[c];
-      double alpha = g / std::sqrt(double((*var)[c]) + eps);
-      for (int64_t i = 0; i < perChannel; ++i)
-        newWeight[c * perChannel + i] =
-            float((*weight)[c * perChannel + i] * alpha);
-      double b = bias ? (*bias)[c] : 0.0;
-      newBias[c] = float((*beta)[c] + alpha * (b - (*mean)[c]));
-    }
-    std::string name = nameOf(conv.getLoc(), "conv");
     FusedConvParts parts = partsOf(conv);
-    parts.weight =
-        makeConstant(rewriter, weightType, newWeight, name + "_weight");
-    parts.bias = makeConstant(
-        rewriter, RankedTensorType::get({channels}, rewriter.getF32Type()),
-        newBias, name + "_bias");
+    std::tie(parts.weight, parts.bias) = *folded;
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
     rewriter.replaceOp(bn, rebuild(rewriter, conv, parts, loc, bn.getType()));
     rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+/// A fused conv that still carries a batch norm (MXNet's with_bn, as
+/// imported from `_sg_mkldnn_conv`, fp32 or quantized): the same folding,
+/// which MXNet does when it first runs the op. Its weights must still be
+/// f32 (MXNet keeps them so: FAvoidQuantizeInput).
+struct FoldFusedBatchNorm : OpRewritePattern<FusedConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FusedConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (conv.getBn().empty() || conv.getBn().size() != 4)
+      return failure();
+    auto folded = foldBatchNormConstants(
+        rewriter, conv.getWeight(), conv.getBias(), conv.getBn(),
+        conv.getBnEps().convertToDouble(), conv.getBnFixGamma(),
+        nameOf(conv.getLoc(), "conv"));
+    if (failed(folded))
+      return failure();
+    FusedConvParts parts = partsOf(conv);
+    std::tie(parts.weight, parts.bias) = *folded;
+    parts.bn.clear();
+    rewriter.replaceOp(
+        conv, rebuild(rewriter, conv, parts, conv.getLoc(), conv.getType()));
+    return success();
+  }
+};
+
+/// MXNet's offline int8 bias (the tensor-wise quantized FC, reference
+/// 3.6: an int8 parameter with a per-tensor step) becomes the f32 bias it
+/// stands for, which every lowering takes (MXNet rescales it to int32 at
+/// run time; q quantizes an f32 bias on its own).
+template <typename OpT> struct Int8BiasToFloat : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op,
+                                PatternRewriter &rewriter) const override {
+    Value bias = op.getBias();
+    if (!bias)
+      return failure();
+    auto type = llvm::cast<RankedTensorType>(bias.getType());
+    auto uniform =
+        llvm::dyn_cast<quant::UniformQuantizedType>(type.getElementType());
+    auto values = readConstant<int8_t>(bias);
+    if (!uniform || uniform.getStorageTypeIntegralWidth() != 8 ||
+        uniform.getZeroPoint() != 0 || !values)
+      return failure();
+    std::vector<float> real(values->size());
+    for (size_t i = 0; i < real.size(); ++i)
+      real[i] = float((*values)[i] * uniform.getScale());
+    std::string name = nameOf(bias.getLoc(), "bias") + "_float";
+    Value constant =
+        makeConstant(rewriter, type.clone(rewriter.getF32Type()), real, name);
+    rewriter.modifyOpInPlace(op, [&] { op.getBiasMutable().assign(constant); });
+    return success();
+  }
+};
+
+/// A fused conv or fc that reads an 8-bit quantized input but still has
+/// f32 weights (MXNet's quantized `_sg_mkldnn_conv` and channel-wise FC
+/// keep them so and quantize them when they first run, one step per output
+/// channel): q-quantize's int8 weights, which the lowerings need.
+template <typename OpT> struct QuantizeImportedWeights : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op,
+                                PatternRewriter &rewriter) const override {
+    if constexpr (std::is_same_v<OpT, FusedConvOp>)
+      if (!op.getBn().empty())
+        return failure(); // folded first
+    auto input = llvm::dyn_cast<quant::QuantizedType>(
+        llvm::cast<ShapedType>(op.getInput().getType()).getElementType());
+    if (!input || input.getStorageTypeIntegralWidth() != 8 ||
+        !readConstant<float>(op.getWeight()))
+      return failure();
+    Value weight = quantizeWeightConstant(rewriter, op.getWeight(),
+                                          /*perTensor=*/false,
+                                          /*weightBits=*/8);
+    rewriter.modifyOpInPlace(op, [&] { op.getWeightMutable().assign(weight); });
     return success();
   }
 };
@@ -320,7 +419,11 @@ struct QFusePass : mlir::q::impl::QFuseBase<QFusePass> {
     // conv of an add takes the sum must not depend on the order in which
     // the driver happens to visit the ops.
     RewritePatternSet seeds(context);
-    seeds.add<ConvToFused, FCToFused, FoldBatchNorm>(context);
+    seeds.add<ConvToFused, FCToFused, FoldBatchNorm, FoldFusedBatchNorm,
+              Int8BiasToFloat<FusedConvOp>,
+              Int8BiasToFloat<FusedFullyConnectedOp>,
+              QuantizeImportedWeights<FusedConvOp>,
+              QuantizeImportedWeights<FusedFullyConnectedOp>>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(seeds))))
       return signalPassFailure();
     RewritePatternSet chains(context);

@@ -243,17 +243,14 @@ Value QuantizePass::quantized(OpBuilder &builder, Value value) {
   return slot;
 }
 
-/// int8 weights with one step per output channel (or per tensor), as
-/// `quant.scast` of an i8 constant named `<weight>_quantize`.
-Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
-  Value &slot = weightOf[weight];
-  if (slot)
-    return slot;
+} // namespace
+
+Value mlir::q::quantizeWeightConstant(OpBuilder &builder, Value weight,
+                                      bool perTensor, int weightBits) {
   auto values = readConstant<float>(weight);
   auto type = llvm::cast<RankedTensorType>(weight.getType());
   int64_t channels = type.getDimSize(0);
   int64_t perChannel = channels ? type.getNumElements() / channels : 0;
-  bool perTensor = granularity == "tensor";
   SmallVector<double> steps(perTensor ? 1 : channels, 0.0);
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t i = 0; i < perChannel; ++i) {
@@ -290,8 +287,19 @@ Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
                            builder.getIntegerType(8), builder.getF32Type(),
                            steps[0], 0, -128, 127))
                      : Type(perAxisQuantType(context, 8, steps, 0));
-  slot = quant::StorageCastOp::create(builder, storage.getLoc(),
+  return quant::StorageCastOp::create(builder, storage.getLoc(),
                                       type.clone(element), storage);
+}
+
+namespace {
+
+/// int8 weights with one step per output channel (or per tensor), as
+/// `quant.scast` of an i8 constant named `<weight>_quantize`.
+Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
+  Value &slot = weightOf[weight];
+  if (!slot)
+    slot = quantizeWeightConstant(builder, weight, granularity == "tensor",
+                                  weightBits);
   return slot;
 }
 

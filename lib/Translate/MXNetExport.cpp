@@ -11,6 +11,7 @@
 #include "QDialect/Translate/MXNet.h"
 
 #include "QDialect/IR/QDialect.h"
+#include "QDialect/IR/TensorNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,14 +50,16 @@ private:
     outputCounts.push_back(numOutputs);
     return id;
   }
-  /// The op's MXNet name: its NameLoc, or a fresh `<prefix><n>`. MXNet
-  /// allows ops to share a name (real files do), but a variable's name is
-  /// its parameter's key and must be unique.
+  /// The op's MXNet name: its NameLoc (for a fused op, the last op it
+  /// absorbed, whose tensor it computes: the name tensorName() gives, so
+  /// the re-imported op's tensor keeps its name), or a fresh
+  /// `<prefix><n>`. MXNet allows ops to share a name (real files do), but
+  /// a variable's name is its parameter's key and must be unique.
   std::string nameOf(Operation *op, llvm::StringRef prefix,
                      bool unique = false) {
-    if (auto name = findName(op->getLoc()))
+    if (auto name = nodeName(op->getLoc()))
       if (!unique || !usedNames.contains(*name))
-        return name->str();
+        return *name;
     std::string fresh;
     do
       fresh = (prefix + llvm::Twine(counter++)).str();
@@ -192,6 +195,19 @@ FailureOr<uint32_t> Exporter::variableFor(Operation *user, Value value) {
     node.name = name && !usedNames.contains(name.getValue())
                     ? name.getValue().str()
                     : nameOf(fn, "arg", /*unique=*/true);
+    // MXNet's hidden shape and dtype attributes (for raw 8-bit inputs), so
+    // that import needs no --mxnet-input-shape.
+    auto type = llvm::cast<ShapedType>(arg.getType());
+    node.attrs["__shape__"] = tuple(type.getShape());
+    Type element = type.getElementType();
+    if (element.isUnsignedInteger(8))
+      node.attrs["__dtype__"] = std::to_string(int(fmt::DType::U8));
+    else if (element.isSignlessInteger(8) || element.isSignedInteger(8))
+      node.attrs["__dtype__"] = std::to_string(int(fmt::DType::I8));
+    else if (!element.isF32())
+      return fn.emitError("argument ")
+             << arg.getArgNumber() << " has element type " << element
+             << "; MXNet inputs here are float32, uint8 or int8";
     uint32_t id = addNode(std::move(node));
     variables[value] = id;
     return id;
@@ -593,6 +609,9 @@ LogicalResult Exporter::exportFusedConv(FusedConvOp op) {
 
   if (quantized)
     node.attrs["quantized"] = "true";
+  // A folded dequantize: the conv writes f32 (MXNet 2.0's attribute).
+  if (quantized && !isQuantized(op.getOutput()))
+    node.attrs["enable_float_output"] = "true";
   if (int8Weights)
     node.attrs["q_int8_weights"] = "True";
   if (!op.getBn().empty())
@@ -912,11 +931,20 @@ LogicalResult Exporter::exportOp(Operation *op) {
         outputCounts.back() = 1;
         return success();
       })
-      .Case([&](QuantizedAddOp add) {
+      .Case([&](QuantizedAddOp add) -> LogicalResult {
         Node scratch;
         setCalib(scratch, add.getMinCalibRange(), add.getMaxCalibRange());
-        return simple(op, "_contrib_quantized_elemwise_add", "quantized_add",
-                      op->getOperands(), scratch.attrs, true);
+        // A folded dequantize: one f32 output (MXNet 2.0's attribute).
+        bool floatOutput = !isQuantized(add.getOutput());
+        if (floatOutput)
+          scratch.attrs["enable_float_output"] = "true";
+        if (failed(simple(op, "_contrib_quantized_elemwise_add",
+                          "quantized_add", op->getOperands(), scratch.attrs,
+                          true)))
+          return failure();
+        if (floatOutput)
+          outputCounts.back() = 1;
+        return success();
       })
       .Case([&](FusedConvOp conv) { return exportFusedConv(conv); })
       .Case([&](FusedFullyConnectedOp fc) { return exportFusedFC(fc); })

@@ -1723,7 +1723,9 @@ LogicalResult Importer::importDequantize(uint32_t id) {
 
 LogicalResult Importer::importQuantizedAdd(uint32_t id) {
   std::optional<std::pair<double, double>> range;
-  if (failed(calibRange(id, range)) || failed(needInputs(id, 6, 6)))
+  auto floatOutput = boolAttr(id, "enable_float_output", false);
+  if (failed(floatOutput) || failed(calibRange(id, range)) ||
+      failed(needInputs(id, 6, 6)))
     return failure();
   auto lhs = input(id, 0), rhs = input(id, 1);
   if (failed(lhs) || failed(rhs))
@@ -1731,15 +1733,17 @@ LogicalResult Importer::importQuantizedAdd(uint32_t id) {
   bool bothUnsigned =
       !llvm::cast<quant::QuantizedType>(elementOf(*lhs)).isSigned() &&
       !llvm::cast<quant::QuantizedType>(elementOf(*rhs)).isSigned();
-  Type element = range ? quantizedType(bothUnsigned, 8, range)
-                       : quantizedType(false, 32, std::nullopt);
+  // enable_float_output: a folded dequantize, the sum is written as f32.
+  Type element = *floatOutput ? builder.getF32Type()
+                 : range      ? quantizedType(bothUnsigned, 8, range)
+                              : quantizedType(false, 32, std::nullopt);
   if (!element)
     return nodeError(id) << "calibration range is empty";
   auto op = QuantizedAddOp::create(
       builder, nodeLoc(id), RankedTensorType::get(shapeOf(*lhs), element), *lhs,
       *rhs, FloatAttr(), FloatAttr());
   setCalibAttrs(op, range);
-  defineQuantized(id, op);
+  *floatOutput ? define(id, op) : defineQuantized(id, op);
   return success();
 }
 
@@ -1768,10 +1772,11 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
                                             : "with_postsum_act",
       false);
   auto int8Weights = boolAttr(id, "q_int8_weights", false);
+  auto floatOutput = boolAttr(id, "enable_float_output", false);
   std::optional<std::pair<double, double>> range;
   if (failed(quantized) || failed(withBn) || failed(withAct) ||
       failed(withSum) || failed(withPostsumAct) || failed(int8Weights) ||
-      failed(calibRange(id, range)))
+      failed(floatOutput) || failed(calibRange(id, range)))
     return failure();
   if (*int8Weights && !*quantized)
     return nodeError(id) << "has q_int8_weights but is not quantized";
@@ -1928,7 +1933,7 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
     return nodeError(id) << llvm::toString(outShape.takeError());
 
   Type resultElement = builder.getF32Type();
-  if (*quantized) {
+  if (*quantized && !*floatOutput) {
     // MXNet's IsOutputUInt8: a non-negative activation decides unsigned.
     auto nonNegative = [](EltwiseAttr a) {
       return a && (a.getKind() == EltwiseKind::relu ||
@@ -1951,7 +1956,7 @@ LogicalResult Importer::importFusedConv(uint32_t id) {
       *withBn ? builder.getBoolAttr(fixGamma) : BoolAttr(), act, FloatAttr(),
       postsumAct, FloatAttr(), FloatAttr());
   setCalibAttrs(op, range);
-  *quantized ? defineQuantized(id, op) : define(id, op);
+  (*quantized && !*floatOutput) ? defineQuantized(id, op) : define(id, op);
   return success();
 }
 

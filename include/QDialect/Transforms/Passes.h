@@ -44,6 +44,13 @@ struct Int8PipelineOptions
 /// Appends the int8 flow to `pm` (on a module).
 void buildInt8Pipeline(OpPassManager &pm, const Int8PipelineOptions &options);
 
+/// q-quantize's int8 weights for the f32 constant `weight`: MXNet's
+/// symmetric rule at `weightBits` bits, one step per output channel (or one
+/// per tensor), as `quant.scast` of an i8 constant `<weight>_quantize`
+/// created after the weight's definition.
+Value quantizeWeightConstant(OpBuilder &builder, Value weight, bool perTensor,
+                             int weightBits);
+
 /// Registers `--q-int8-pipeline`.
 void registerQPipelines();
 
