@@ -160,7 +160,7 @@ TEST(QRun, Info) {
   const ToolResult result = runQRun({Q_FAKE_MODEL, "--info"});
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_EQ(result.output, "model 'fake'\n"
-                           "input  'data' (float32 (1, 1, 4, 4))\n"
+                           "input  'data' (float32 (1, 1, 4, 4)) nchw\n"
                            "output 'fc0_output' (float32 (1, 3))\n"
                            "output 'relu0_output' (float32 (1, 2, 4, 4))\n");
 }
