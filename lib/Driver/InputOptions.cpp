@@ -116,11 +116,18 @@ llvm::Error mlir::q::driver::normalizeInputs(ModuleOp module,
       names.push_back(name);
   }
   for (const std::string &name : names) {
-    const char *flag = means.count(name) ? "--input-mean" : "--input-std";
+    // The flag as given, for messages.
+    auto flagText = [&](bool mean) {
+      for (const std::string &text :
+           mean ? options.inputMeans : options.inputStds)
+        if (llvm::StringRef(text).split(':').first == name)
+          return (mean ? "--input-mean=" : "--input-std=") + text;
+      return std::string();
+    };
     RawInputSpec spec;
     spec.name = name;
     if (auto err = checkRawInput(fn, spec))
-      return makeError(llvm::Twine(flag) + "=" + name + ":...: " +
+      return makeError(flagText(means.count(name)) + ": " +
                        llvm::toString(std::move(err)));
     unsigned index = 0;
     for (; index < fn.getNumArguments(); ++index)
@@ -130,21 +137,19 @@ llvm::Error mlir::q::driver::normalizeInputs(ModuleOp module,
     BlockArgument arg = fn.getArgument(index);
     auto type = llvm::cast<RankedTensorType>(arg.getType());
     int64_t channels = type.getRank() >= 2 ? type.getDimSize(1) : 1;
-    for (auto [map, what] :
-         {std::make_pair(&means, "--input-mean"),
-          std::make_pair(&stds, "--input-std")}) {
-      auto it = map->find(name);
-      if (it == map->end())
+    for (bool mean : {true, false}) {
+      auto &map = mean ? means : stds;
+      auto it = map.find(name);
+      if (it == map.end())
         continue;
       size_t count = it->second.size();
       if (count != 1 && int64_t(count) != channels)
-        return makeError(llvm::Twine(what) + "=" + name + ":...: input '" +
-                         name + "' has " + llvm::Twine(channels) +
-                         " channels (shape " + shapeText(type) + "); give 1 " +
-                         (channels == 1 ? "value" : "or " +
-                                                        std::to_string(channels) +
-                                                        " values") +
-                         ", not " + llvm::Twine(count));
+        return makeError(
+            flagText(mean) + ": input '" + name + "' has " +
+            llvm::Twine(channels) + (channels == 1 ? " channel" : " channels") +
+            " (shape " + shapeText(type) + "); give 1 value" +
+            (channels == 1 ? "" : " or " + std::to_string(channels)) +
+            ", not " + llvm::Twine(count));
     }
 
     OpBuilder builder(fn.getContext());

@@ -141,7 +141,7 @@ TEST(QrtInputLookup, Errors) {
   d.table_rows = 4;
   d.src_dtype = QRT_F32;
   EXPECT_QRT_ERROR(qrt_input_lookup_init(model.get(), 0, &d, table.data()),
-                   QRT_ERR_INVALID_ARGUMENT, "src");
+                   QRT_ERR_UNSUPPORTED, "src dtype f32 is not supported");
   d.src_dtype = QRT_U8;
   EXPECT_QRT_ERROR(qrt_input_lookup_init(model.get(), 0, &d, nullptr),
                    QRT_ERR_NULL_POINTER, "table is NULL");
