@@ -690,10 +690,10 @@ typedef enum qrt_layout {
 
 typedef struct qrt_input_lookup_desc {
   uint32_t abi_version;
-  int32_t src_dtype; /* u8, s8 */
-  int32_t dst_dtype; /* f32, s8, u8 */
-  int32_t layout;    /* qrt_layout */
-  qrt_shape input;   /* src as stored (NHWC dims for NHWC) */
+  int32_t src_dtype;  /* u8, s8 */
+  int32_t dst_dtype;  /* f32, s8, u8 */
+  int32_t layout;     /* qrt_layout */
+  qrt_shape input;    /* src as stored (NHWC dims for NHWC) */
   int64_t table_rows; /* 1, or the channel count */
   int64_t reserved[2];
 } qrt_input_lookup_desc;

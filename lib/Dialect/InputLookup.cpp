@@ -12,7 +12,9 @@
 // rounds real / step in double, ties to even, then saturates), so the
 // folded model computes the same bits as the unfolded one. The batch norm
 // follows oneDNN's plain-layout kernel: scale = gamma / sqrt(var + eps),
-// y = scale * (x - mean) + beta, in float.
+// y = scale * (x - mean) + beta, in float (an ISA whose kernel rounds
+// otherwise would differ by an ulp, and a quantized entry then by one step
+// at a rounding tie).
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,8 +137,8 @@ void replaceWithTable(PatternRewriter &rewriter, Operation *user,
   auto type = RankedTensorType::get({table.rows, 256}, rewriter.getF32Type());
   auto attr = DenseElementsAttr::get(type, llvm::ArrayRef(table.values));
   auto folded = InputLookupOp::create(
-      rewriter, user->getLoc(), user->getResult(0).getType(),
-      lookup.getInput(), attr, lookup.getLayoutAttr());
+      rewriter, user->getLoc(), user->getResult(0).getType(), lookup.getInput(),
+      attr, lookup.getLayoutAttr());
   rewriter.replaceOp(user, folded.getResult());
   rewriter.eraseOp(lookup);
 }
@@ -220,9 +222,12 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
       return failure();
     const float eps = float(op.getEps().convertToDouble());
     const bool fixGamma = op.getFixGamma();
+    // oneDNN's order (bit-identical on the runtime's plain-layout batch
+    // norm, test/e2e/raw-input-batchnorm.test); q builds without -mfma, so
+    // the compiler cannot contract the multiply-add.
     return mapTable(rewriter, op, lookup, channels, [&](int64_t c, float v) {
-      const float inv = 1.0f / std::sqrt((*var)[c] + eps);
-      const float scale = (fixGamma ? 1.0f : (*gamma)[c]) * inv;
+      const float scale =
+          (fixGamma ? 1.0f : (*gamma)[c]) / std::sqrt((*var)[c] + eps);
       return scale * (v - (*mean)[c]) + (*beta)[c];
     });
   }
@@ -230,8 +235,7 @@ struct FoldBatchNorm : OpRewritePattern<BatchNormOp> {
 
 /// A binary op between the lookup and a constant that varies at most along
 /// the channel axis (what --input-mean/--input-std insert).
-template <typename OpT>
-struct FoldBinary : OpRewritePattern<OpT> {
+template <typename OpT> struct FoldBinary : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
@@ -262,9 +266,7 @@ struct FoldBinary : OpRewritePattern<OpT> {
         return failure();
       perChannel = true;
     }
-    auto constantOf = [&](int64_t c) {
-      return (*values)[perChannel ? c : 0];
-    };
+    auto constantOf = [&](int64_t c) { return (*values)[perChannel ? c : 0]; };
     return mapTable(rewriter, op, lookup, perChannel ? channels : 1,
                     [&](int64_t c, float v) {
                       float a = lookupLeft ? v : constantOf(c);
@@ -321,12 +323,12 @@ struct FoldQuantize : OpRewritePattern<QuantizeOp> {
                           : rewriter.getIntegerType(8, /*isSigned=*/false);
     auto tableType = RankedTensorType::get({table.rows, 256}, entry);
     DenseElementsAttr attr =
-        isSigned ? DenseElementsAttr::get(tableType, llvm::ArrayRef(signedValues))
-                 : DenseElementsAttr::get(tableType,
-                                          llvm::ArrayRef(unsignedValues));
-    auto folded = InputLookupOp::create(rewriter, op.getLoc(), type,
-                                        lookup.getInput(), attr,
-                                        lookup.getLayoutAttr());
+        isSigned
+            ? DenseElementsAttr::get(tableType, llvm::ArrayRef(signedValues))
+            : DenseElementsAttr::get(tableType, llvm::ArrayRef(unsignedValues));
+    auto folded =
+        InputLookupOp::create(rewriter, op.getLoc(), type, lookup.getInput(),
+                              attr, lookup.getLayoutAttr());
     rewriter.replaceOp(op, folded.getResult());
     rewriter.eraseOp(lookup);
     return success();

@@ -90,8 +90,7 @@ mlir::q::driver::ModelOptions::ModelOptions(llvm::cl::OptionCategory &category)
                                 "input, per channel as MXNet's ImageIter "
                                 "(calibration data are then raw values)"),
                  llvm::cl::value_desc("name:r,g,b"), llvm::cl::cat(category)),
-      inputStds("input-std",
-                llvm::cl::desc("then divide by std, per channel"),
+      inputStds("input-std", llvm::cl::desc("then divide by std, per channel"),
                 llvm::cl::value_desc("name:r,g,b"), llvm::cl::cat(category)) {}
 
 mlir::q::driver::ImportOptions

@@ -1,4 +1,4 @@
-//===- InputOptions.h - Input preprocessing options of the tools -*- C++ -*-===//
+//===- InputOptions.h - Input preprocessing of the tools -------*- C++ -*-===//
 //
 // Private to QDriver: --input-mean/--input-std applied to an imported
 // module, and the q-raw-inputs pass that --input-type adds to the pipeline.

@@ -48,8 +48,9 @@ llvm::Expected<RawInputSpec> mlir::q::parseRawInputSpec(llvm::StringRef text) {
   for (auto [i, item] : llvm::enumerate(items)) {
     if (i == 0) {
       if (item != "u8" && item != "i8")
-        return makeError("'" + item + "' is not an input type; expected u8 "
-                                      "(uint8) or i8 (int8)");
+        return makeError("'" + item +
+                         "' is not an input type; expected u8 "
+                         "(uint8) or i8 (int8)");
       spec.isSigned = item == "i8";
     } else if (item == "nhwc" || item == "nchw") {
       if (layoutGiven)
@@ -97,8 +98,8 @@ llvm::Error mlir::q::checkRawInput(func::FuncOp fn, const RawInputSpec &spec) {
   llvm::raw_string_ostream os(shape);
   llvm::interleave(type.getShape(), os, "x");
   if (!type.getElementType().isF32())
-    return makeError("input '" + spec.name + "' is not f32 (it is " +
-                     shape + "x" + llvm::formatv("{0}", type.getElementType()).str() +
+    return makeError("input '" + spec.name + "' is not f32 (it is " + shape +
+                     "x" + llvm::formatv("{0}", type.getElementType()).str() +
                      "); only f32 inputs can become raw integers");
   if (spec.nhwc && type.getRank() != 4)
     return makeError("input '" + spec.name + "' has shape " + shape +
@@ -117,9 +118,8 @@ llvm::Error mlir::q::insertInputLookup(func::FuncOp fn,
   SmallVector<int64_t> shape(type.getShape());
   if (spec.nhwc)
     shape = {shape[0], shape[2], shape[3], shape[1]};
-  Type integer = IntegerType::get(ctx, 8, spec.isSigned
-                                              ? IntegerType::Signless
-                                              : IntegerType::Unsigned);
+  Type integer = IntegerType::get(
+      ctx, 8, spec.isSigned ? IntegerType::Signless : IntegerType::Unsigned);
   auto rawType = RankedTensorType::get(shape, integer);
 
   // The identity: entry i is the real value of byte i (x = i - 128 for i8).
@@ -134,8 +134,8 @@ llvm::Error mlir::q::insertInputLookup(func::FuncOp fn,
   builder.setInsertionPointToStart(&fn.getBody().front());
   auto lookup = InputLookupOp::create(
       builder, NameLoc::get(StringAttr::get(ctx, spec.name)), type, arg, table,
-      InputLayoutAttr::get(ctx, spec.nhwc ? InputLayout::nhwc
-                                          : InputLayout::nchw));
+      InputLayoutAttr::get(ctx,
+                           spec.nhwc ? InputLayout::nhwc : InputLayout::nchw));
   arg.replaceAllUsesExcept(lookup.getOutput(), lookup);
   arg.setType(rawType);
   SmallVector<Type> inputs(fn.getArgumentTypes());
@@ -157,8 +157,7 @@ struct QRawInputsPass : mlir::q::impl::QRawInputsBase<QRawInputsPass> {
     }
     for (const std::string &text : inputs) {
       auto spec = parseRawInputSpec(text);
-      llvm::Error err =
-          spec ? insertInputLookup(fn, *spec) : spec.takeError();
+      llvm::Error err = spec ? insertInputLookup(fn, *spec) : spec.takeError();
       if (err) {
         fn.emitError("q-raw-inputs: ")
             << text << ": " << llvm::toString(std::move(err));

@@ -34,7 +34,7 @@ void lookupNchw(const InputLookupOp &op, const uint8_t *src, T *dst,
                 const T *table) {
   const int64_t planes = op.batch * op.channels, inner = op.inner;
   const uint8_t flip = op.flip;
-#pragma omp parallel for num_threads(loopThreads(planes * inner))              \
+#pragma omp parallel for num_threads(loopThreads(planes *inner))               \
     schedule(static)
   for (int64_t p = 0; p < planes; ++p) {
     const T *row = table + (p % op.channels) * 256;
@@ -51,8 +51,7 @@ void lookupNhwc(const InputLookupOp &op, const uint8_t *src, T *dst,
   const int64_t rows = op.batch * op.height;
   const int64_t c = op.channels, h = op.height, w = op.width;
   const uint8_t flip = op.flip;
-#pragma omp parallel for num_threads(loopThreads(rows * w * c))               \
-    schedule(static)
+#pragma omp parallel for num_threads(loopThreads(rows *w *c)) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t n = r / h, y = r % h;
     const uint8_t *from = src + r * w * c;

@@ -239,8 +239,8 @@ int main(int argc, char **argv) {
   }
   images.mean.assign(mean.begin(), mean.end());
   images.std.assign(stdDev.begin(), stdDev.end());
-  images.rawIdx = idxRaw || !model.inputMeans.empty() ||
-                  !model.inputStds.empty();
+  images.rawIdx =
+      idxRaw || !model.inputMeans.empty() || !model.inputStds.empty();
   for (auto *values : {&images.mean, &images.std})
     if (values->size() > 3)
       return fail("--mean/--std take one value or one per channel (r,g,b)");

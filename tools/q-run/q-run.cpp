@@ -14,6 +14,8 @@
 #include "q/model.h"
 #include "q/npy.h"
 
+#include "q/idx.h"
+#include "q/image.h"
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -23,8 +25,6 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include "q/idx.h"
-#include "q/image.h"
 
 #include <spawn.h>
 #include <sys/wait.h>

@@ -270,12 +270,11 @@ TEST(QrtBinary, ConstantOperands) {
       Floats constant = constLhs ? lhs : rhs;
       std::fill((constLhs ? lhs : rhs).values.begin(),
                 (constLhs ? lhs : rhs).values.end(), 0.0f); // a freed copy
-      ASSERT_QRT(qrt_binary_run(model.get(), exec.get(), 1,
-                                constLhs ? nullptr : lhs.values.data(),
-                                constLhs ? rhs.values.data() : nullptr,
-                                out.values.data()));
-      EXPECT_EQ(out.values, expected.values) << "op " << op << " constant "
-                                             << (constLhs ? "lhs" : "rhs");
+      ASSERT_QRT(qrt_binary_run(
+          model.get(), exec.get(), 1, constLhs ? nullptr : lhs.values.data(),
+          constLhs ? rhs.values.data() : nullptr, out.values.data()));
+      EXPECT_EQ(out.values, expected.values)
+          << "op " << op << " constant " << (constLhs ? "lhs" : "rhs");
       EXPECT_NE(std::string(qrt_op_info(model.get(), 1)).find("constant"),
                 std::string::npos);
     }

@@ -27,9 +27,9 @@ size_t entrySize(int32_t dtype) { return dtype == QRT_F32 ? 4 : 1; }
 /// Runs one case through libqrt and the reference; both must agree.
 void check(const Case &c) {
   SCOPED_TRACE(::testing::Message()
-               << "src " << c.src << " dst " << c.dst << " layout "
-               << c.layout << " shape " << ref::shapeToString(c.shape)
-               << " rows " << c.rows << " threads " << c.threads);
+               << "src " << c.src << " dst " << c.dst << " layout " << c.layout
+               << " shape " << ref::shapeToString(c.shape) << " rows " << c.rows
+               << " threads " << c.threads);
   int64_t n = 1;
   for (int64_t d : c.shape)
     n *= d;
@@ -63,8 +63,8 @@ void check(const Case &c) {
   std::fill(table.begin(), table.end(), 0);
   ExecPtr exec = makeExec(model.get());
   std::vector<uint8_t> out(n * entrySize(c.dst), 0xcd);
-  ASSERT_QRT(qrt_input_lookup_run(model.get(), exec.get(), 0, src.data(),
-                                  out.data()));
+  ASSERT_QRT(
+      qrt_input_lookup_run(model.get(), exec.get(), 0, src.data(), out.data()));
 
   std::vector<uint8_t> expected(out.size(), 0xab);
   auto qtype = [](int32_t dtype) { return static_cast<ref::QType>(dtype); };
@@ -82,8 +82,8 @@ TEST(QrtInputLookup, MatchesReference) {
     for (int32_t src : {QRT_U8, QRT_S8})
       for (int32_t dst : {QRT_F32, QRT_S8, QRT_U8})
         for (int threads : {1, 3}) {
-          Shape shape = layout == QRT_LAYOUT_NHWC ? Shape{2, 5, 7, 3}
-                                                  : Shape{2, 3, 5, 7};
+          Shape shape =
+              layout == QRT_LAYOUT_NHWC ? Shape{2, 5, 7, 3} : Shape{2, 3, 5, 7};
           for (int64_t rows : {int64_t(1), int64_t(3)})
             check({src, dst, layout, shape, rows, threads});
         }

@@ -57,7 +57,8 @@ struct ImportOptions {
   std::optional<int64_t> batchSize;
   bool allowExtraParams = false;
   /// `--input-mean` / `--input-std` texts (`data:123.7,116.3,103.5`): the
-  /// imported graph starts with (x - mean) / std per channel (InputOptions.cpp).
+  /// imported graph starts with (x - mean) / std per channel
+  /// (InputOptions.cpp).
   std::vector<std::string> inputMeans, inputStds;
 };
 

@@ -28,9 +28,8 @@ FailureOr<InputLookupParts> mlir::q::describeInputLookup(InputLookupOp op) {
   if (element.isF32())
     d.dst_dtype = QRT_F32;
   else
-    d.dst_dtype = llvm::cast<quant::QuantizedType>(element).isSigned()
-                      ? QRT_S8
-                      : QRT_U8;
+    d.dst_dtype =
+        llvm::cast<quant::QuantizedType>(element).isSigned() ? QRT_S8 : QRT_U8;
   d.layout =
       op.getLayout() == InputLayout::nhwc ? QRT_LAYOUT_NHWC : QRT_LAYOUT_NCHW;
   d.input.rank = in.getRank();
