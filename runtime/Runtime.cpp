@@ -97,6 +97,8 @@ const char *qrt::opKindName(OpKind kind) {
     return "quantize";
   case OpKind::QuantizedAdd:
     return "quantized_add";
+  case OpKind::InputLookup:
+    return "input_lookup";
   }
   return "?";
 }

@@ -122,6 +122,7 @@ enum class OpKind {
   Crop,
   Quantize,
   QuantizedAdd,
+  InputLookup,
 };
 
 const char *opKindName(OpKind kind);

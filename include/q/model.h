@@ -25,8 +25,9 @@
  * not overlap other calls on the same model.
  *
  * Versioning: Q_MODEL_API_VERSION changes when a signature or a struct
- * layout changes; q_model_api_version() tells the version a library was
- * built with (check it after dlopen).
+ * layout changes or functions are added; q_model_api_version() tells the
+ * version a library was built with (check it after dlopen; a library of
+ * an older version lacks the functions added since, see the #define).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -46,7 +47,8 @@ extern "C" {
 #define Q_MODEL_EXPORT
 #endif
 
-#define Q_MODEL_API_VERSION 1
+/* 2 added q_model_input_layout, q_layout_name and q_model_info. */
+#define Q_MODEL_API_VERSION 2
 
 /* Largest rank of a model input or output. */
 #define Q_MAX_RANK 8
@@ -70,6 +72,13 @@ typedef enum q_dtype {
   Q_DTYPE_U8 = 2,
   Q_DTYPE_S32 = 3
 } q_dtype;
+
+/* Memory layout of an input buffer. NCHW is the graph's own layout (for
+ * inputs that are not images: the dims as the query functions report
+ * them); NHWC inputs are 4-D images [N, H, W, C] (channels last), which a
+ * model compiled with q-compile --input-type=NAME:u8,nhwc takes. The dims
+ * queries always describe the buffer as laid out. */
+typedef enum q_layout { Q_LAYOUT_NCHW = 0, Q_LAYOUT_NHWC = 1 } q_layout;
 
 typedef struct q_model q_model;
 
@@ -97,6 +106,8 @@ Q_MODEL_EXPORT const char *q_status_name(q_status status);
 
 /* "f32", "s8", "u8", "s32"; NULL for other values. */
 Q_MODEL_EXPORT const char *q_dtype_name(q_dtype dtype);
+/* "nchw", "nhwc"; NULL for other values. */
+Q_MODEL_EXPORT const char *q_layout_name(q_layout layout);
 /* Bytes per element; 0 for other values. */
 Q_MODEL_EXPORT size_t q_dtype_size(q_dtype dtype);
 
@@ -138,9 +149,8 @@ Q_MODEL_EXPORT q_status q_model_num_inputs(const q_model *model,
  *                    generated kernels
  *   "onednn_isa"     the instruction set oneDNN's JIT uses here
  * Q_ERR_INVALID_ARGUMENT (listing the keys) for any other key.
- * Added after API version 1 without changing it: a library compiled
- * before lacks the symbol, so resolve it with dlsym and treat NULL as
- * "nothing recorded". */
+ * (API version 2: a version 1 library lacks the symbol, so resolve it
+ * with dlsym and treat NULL as "nothing recorded".) */
 Q_MODEL_EXPORT q_status q_model_info(const q_model *model, const char *key,
                                      const char **value);
 Q_MODEL_EXPORT q_status q_model_num_outputs(const q_model *model,
@@ -157,6 +167,10 @@ Q_MODEL_EXPORT q_status q_model_input_name(const q_model *model, int32_t index,
                                            const char **name);
 Q_MODEL_EXPORT q_status q_model_input_dtype(const q_model *model, int32_t index,
                                             q_dtype *dtype);
+/* The layout of input `index`: Q_LAYOUT_NHWC for raw image inputs
+ * compiled as NHWC, Q_LAYOUT_NCHW otherwise. (API version 2.) */
+Q_MODEL_EXPORT q_status q_model_input_layout(const q_model *model,
+                                             int32_t index, q_layout *layout);
 Q_MODEL_EXPORT q_status q_model_input_rank(const q_model *model, int32_t index,
                                            int32_t *rank);
 /* Writes the rank dims into dims[0..rank); capacity is the length of dims

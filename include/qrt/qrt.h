@@ -459,6 +459,12 @@ typedef struct qrt_binary_desc {
 
 int32_t qrt_binary_init(qrt_model *model, int32_t op_id,
                         const qrt_binary_desc *desc);
+/* qrt_binary_init with constant operands: a non-NULL lhs / rhs (of the
+ * desc's lhs / rhs shape) is copied and used in every run, which then
+ * ignores that pointer argument (pass NULL). */
+int32_t qrt_binary_const_init(qrt_model *model, int32_t op_id,
+                              const qrt_binary_desc *desc, const float *lhs,
+                              const float *rhs);
 int32_t qrt_binary_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                        const void *lhs, const void *rhs, void *dst);
 
@@ -663,6 +669,42 @@ int32_t qrt_quantized_add_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                               const void *lhs, const void *rhs, void *dst);
 
 /*===----------------------------------------------------------------------===
+ * Raw inputs (q.input_lookup)
+ *
+ * One byte-indexed table lookup per element of a raw 8-bit model input:
+ *   dst[n][c][s...] = table[row(c)][index(x)],
+ * where x is the src element of sample n, channel c and spatial position
+ * s; index(x) = x for u8 and x + 128 for s8; row(c) = c, or 0 when
+ * table_rows is 1. With QRT_LAYOUT_NCHW src has dst's shape (any rank >= 1;
+ * the channel is axis 1, or none below rank 2); with QRT_LAYOUT_NHWC src
+ * is [N, H, W, C] and dst [N, C, H, W], so the lookup also transposes.
+ * table holds table_rows x 256 entries of dst_dtype (f32, or the stored
+ * integers of an s8/u8 tensor whose static step the consumer knows) and is
+ * copied at init. Parallel over the rows of N * H (NHWC) or N * C (NCHW).
+ *===----------------------------------------------------------------------===*/
+
+typedef enum qrt_layout {
+  QRT_LAYOUT_NCHW = 0, /* the graph's own layout */
+  QRT_LAYOUT_NHWC = 1
+} qrt_layout;
+
+typedef struct qrt_input_lookup_desc {
+  uint32_t abi_version;
+  int32_t src_dtype;  /* u8, s8 */
+  int32_t dst_dtype;  /* f32, s8, u8 */
+  int32_t layout;     /* qrt_layout */
+  qrt_shape input;    /* src as stored (NHWC dims for NHWC) */
+  int64_t table_rows; /* 1, or the channel count */
+  int64_t reserved[2];
+} qrt_input_lookup_desc;
+
+int32_t qrt_input_lookup_init(qrt_model *model, int32_t op_id,
+                              const qrt_input_lookup_desc *desc,
+                              const void *table);
+int32_t qrt_input_lookup_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
+                             const void *src, void *dst);
+
+/*===----------------------------------------------------------------------===
  * Pinned layouts: the compiler embeds these bytes; any change here must
  * bump QRT_ABI_VERSION.
  *===----------------------------------------------------------------------===*/
@@ -756,6 +798,10 @@ QRT_PIN_OFFSET(qrt_quantized_add_desc, num_elements, 16);
 QRT_PIN_OFFSET(qrt_quantized_add_desc, lhs_q, 24);
 QRT_PIN_OFFSET(qrt_quantized_add_desc, dst_q, 40);
 QRT_PIN_OFFSET(qrt_quantized_add_desc, act, 48);
+
+QRT_PIN_SIZE(qrt_input_lookup_desc, 96);
+QRT_PIN_OFFSET(qrt_input_lookup_desc, input, 16);
+QRT_PIN_OFFSET(qrt_input_lookup_desc, table_rows, 72);
 
 #undef QRT_PIN_SIZE
 #undef QRT_PIN_OFFSET

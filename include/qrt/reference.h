@@ -480,6 +480,19 @@ Status int8Add(const QTensor &lhs, const QTensor &rhs,
 Status int8Activation(const QTensor &input, const ActivationParams &params,
                       const QOutput &output);
 
+//===----------------------------------------------------------------------===//
+// Raw inputs
+//===----------------------------------------------------------------------===//
+
+/// The oracle of qrt_input_lookup: dst[n][c][s] = table[row(c)][index(x)]
+/// with index(x) = x (U8) or x + 128 (S8), row(c) = c or 0 (tableRows 1);
+/// `nhwc`: src is [N, H, W, C] and dst [N, C, H, W], else dst has src's
+/// shape and the channel is axis 1. `table` holds tableRows x 256 entries
+/// of `dstType` (F32, S8 or U8).
+Status inputLookup(QType srcType, const void *src, const Shape &srcShape,
+                   bool nhwc, QType dstType, const void *table,
+                   int64_t tableRows, void *dst);
+
 } // namespace ref
 } // namespace qrt
 

@@ -146,6 +146,12 @@ llvm::Error mlir::q::driver::runCalibrateTool(const CalibrateToolRun &run,
     args.push_back("--input-shape=" + shape);
   if (run.model.allowExtraParams)
     args.push_back("--allow-extra-params");
+  for (const std::string &mean : run.model.inputMeans)
+    args.push_back("--input-mean=" + mean);
+  for (const std::string &std : run.model.inputStds)
+    args.push_back("--input-std=" + std);
+  if (run.rawIdx)
+    args.push_back("--idx-raw");
   if (!sel.exclude.empty())
     args.push_back("--exclude=" + llvm::join(sel.exclude, ","));
   if (!sel.excludeOps.empty())

@@ -1,6 +1,7 @@
 //===- Driver.cpp - Import, pass pipeline and linking of q's tools --------===//
 
 #include "QDialect/Driver/Driver.h"
+#include "InputOptions.h"
 
 #include "QDialect/Conversion/Passes.h"
 #include "QDialect/IR/QDialect.h"
@@ -83,7 +84,14 @@ mlir::q::driver::ModelOptions::ModelOptions(llvm::cl::OptionCategory &category)
                   llvm::cl::cat(category)),
       allowExtra("allow-extra-params",
                  llvm::cl::desc("ignore parameters the graph does not use"),
-                 llvm::cl::init(false), llvm::cl::cat(category)) {}
+                 llvm::cl::init(false), llvm::cl::cat(category)),
+      inputMeans("input-mean",
+                 llvm::cl::desc("start the graph with x - mean on this "
+                                "input, per channel as MXNet's ImageIter "
+                                "(calibration data are then raw values)"),
+                 llvm::cl::value_desc("name:r,g,b"), llvm::cl::cat(category)),
+      inputStds("input-std", llvm::cl::desc("then divide by std, per channel"),
+                llvm::cl::value_desc("name:r,g,b"), llvm::cl::cat(category)) {}
 
 mlir::q::driver::ImportOptions
 mlir::q::driver::ModelOptions::importOptions(llvm::StringRef inputFile) const {
@@ -94,6 +102,8 @@ mlir::q::driver::ModelOptions::importOptions(llvm::StringRef inputFile) const {
     options.randomParamsSeed = randomParams;
   options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
   options.allowExtraParams = allowExtra;
+  options.inputMeans.assign(inputMeans.begin(), inputMeans.end());
+  options.inputStds.assign(inputStds.begin(), inputStds.end());
   return options;
 }
 
@@ -107,6 +117,8 @@ mlir::q::driver::importModel(MLIRContext &context,
         parseSourceFile<ModuleOp>(options.inputFile, &context);
     if (!module)
       return alreadyReported();
+    if (auto err = normalizeInputs(*module, options))
+      return std::move(err);
     return std::move(module);
   }
   if (options.paramsFile.empty() == !options.randomParamsSeed)
@@ -162,6 +174,8 @@ mlir::q::driver::importModel(MLIRContext &context,
       q::importMXNet(*graph, importOptions, &context);
   if (!module)
     return alreadyReported();
+  if (auto err = normalizeInputs(*module, options))
+    return std::move(err);
   return std::move(module);
 }
 
@@ -181,6 +195,7 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
     int8.granularity = options.granularity;
     int8.weightBits = options.weightBits;
     q::buildInt8Pipeline(pm, int8);
+    addRawInputPass(pm, options.inputTypes);
     return;
   }
   pm.addPass(createCanonicalizerPass());
@@ -189,6 +204,7 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
     fuseOptions.mode = options.fuseMode;
     pm.addNestedPass<func::FuncOp>(q::createQFuse(fuseOptions));
   }
+  addRawInputPass(pm, options.inputTypes);
 }
 
 void mlir::q::driver::addLoweringPasses(PassManager &pm,

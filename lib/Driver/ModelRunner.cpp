@@ -85,14 +85,20 @@ std::unique_ptr<CompiledModel> CompiledModel::load(const std::string &path,
       !resolve(lib, api.run, "q_model_run", path, error) ||
       !resolve(lib, api.runChecked, "q_model_run_checked", path, error))
     return nullptr;
-  // Optional: libraries compiled before q_model_info existed lack it.
+  // Optional: libraries of API version 1 lack q_model_info.
   api.info = reinterpret_cast<decltype(api.info)>(dlsym(lib, "q_model_info"));
-  if (api.apiVersion() != Q_MODEL_API_VERSION) {
+  // Version 2 only added functions: version 1 libraries load too.
+  if (api.apiVersion() < 1 || api.apiVersion() > Q_MODEL_API_VERSION) {
     error = path + ": model API version " + std::to_string(api.apiVersion()) +
             ", this " + options.tool + " supports " +
             std::to_string(Q_MODEL_API_VERSION);
     return nullptr;
   }
+
+  api.inputLayout = nullptr;
+  if (api.apiVersion() >= 2 &&
+      !resolve(lib, api.inputLayout, "q_model_input_layout", path, error))
+    return nullptr;
 
   q_model_options opts;
   api.optionsInit(&opts);
@@ -148,6 +154,9 @@ bool CompiledModel::describe(int32_t index, bool input, TensorInfo &tensor,
         !check(api_.inputDtype(model_, index, &tensor.dtype), error) ||
         !check(api_.inputRank(model_, index, &rank), error) ||
         !check(api_.inputDims(model_, index, dims, Q_MAX_RANK), error))
+      return false;
+    if (api_.inputLayout &&
+        !check(api_.inputLayout(model_, index, &tensor.layout), error))
       return false;
   } else {
     if (!check(api_.outputName(model_, index, &text), error) ||

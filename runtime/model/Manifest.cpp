@@ -66,6 +66,13 @@ void parseTensor(const json &object, const std::string &where,
   const std::string dtype = string(object, where, "dtype");
   if (!parseDtype(dtype, tensor.dtype))
     bad(where + ".dtype", "unknown dtype '" + dtype + "'");
+  if (object.contains("layout")) {
+    const std::string layout = string(object, where, "layout");
+    if (layout == "nhwc")
+      tensor.layout = Q_LAYOUT_NHWC;
+    else if (layout != "nchw")
+      bad(where + ".layout", "unknown layout '" + layout + "'");
+  }
   const json &shape = field(object, where, "shape");
   if (!shape.is_array() || shape.size() > Q_MAX_RANK)
     bad(where + ".shape",

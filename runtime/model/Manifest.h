@@ -24,6 +24,9 @@ namespace model {
 struct TensorSpec {
   std::string name;
   q_dtype dtype = Q_DTYPE_F32;
+  /// Inputs: how the caller's buffer is laid out ("layout" in the
+  /// manifest, absent for the graph's own layout).
+  q_layout layout = Q_LAYOUT_NCHW;
   std::vector<int64_t> shape;
   int64_t numElements = 1;
   size_t bytes = 0;

@@ -349,6 +349,16 @@ extern "C" const char *q_dtype_name(q_dtype dtype) {
   return nullptr;
 }
 
+extern "C" const char *q_layout_name(q_layout layout) {
+  switch (layout) {
+  case Q_LAYOUT_NCHW:
+    return "nchw";
+  case Q_LAYOUT_NHWC:
+    return "nhwc";
+  }
+  return nullptr;
+}
+
 extern "C" size_t q_dtype_size(q_dtype dtype) {
   switch (dtype) {
   case Q_DTYPE_F32:
@@ -510,6 +520,12 @@ extern "C" q_status q_model_input_dtype(const q_model *model, int32_t index,
                                         q_dtype *dtype) {
   return queryTensor("q_model_input_dtype", model, true, index, dtype,
                      [](const TensorSpec &t) { return t.dtype; });
+}
+
+extern "C" q_status q_model_input_layout(const q_model *model, int32_t index,
+                                         q_layout *layout) {
+  return queryTensor("q_model_input_layout", model, true, index, layout,
+                     [](const TensorSpec &t) { return t.layout; });
 }
 
 extern "C" q_status q_model_input_rank(const q_model *model, int32_t index,

@@ -249,6 +249,8 @@ struct BinaryOp : Op {
   int64_t outDims[QRT_MAX_RANK];
   int64_t lhsStrides[QRT_MAX_RANK], rhsStrides[QRT_MAX_RANK];
   int64_t n = 0;
+  /// Constant operands copied at init (qrt_binary_const_init).
+  std::vector<float> lhsConst, rhsConst;
 };
 
 template <typename Fn>
@@ -413,6 +415,23 @@ extern "C" int32_t qrt_binary_init(qrt_model *model, int32_t opId,
   });
 }
 
+extern "C" int32_t qrt_binary_const_init(qrt_model *model, int32_t opId,
+                                         const qrt_binary_desc *desc,
+                                         const float *lhs, const float *rhs) {
+  const int32_t status = qrt_binary_init(model, opId, desc);
+  if (status != QRT_OK)
+    return status;
+  return guarded(opId, "binary", [&] {
+    auto &op = static_cast<BinaryOp &>(*model->ops[opId]);
+    if (lhs)
+      op.lhsConst.assign(lhs, lhs + product(shapeDims(desc->lhs, "lhs")));
+    if (rhs)
+      op.rhsConst.assign(rhs, rhs + product(shapeDims(desc->rhs, "rhs")));
+    if (lhs || rhs)
+      op.info += lhs ? " (constant lhs)" : " (constant rhs)";
+  });
+}
+
 extern "C" int32_t qrt_binary_run(qrt_model *model, qrt_exec *exec,
                                   int32_t opId, const void *lhs,
                                   const void *rhs, void *dst) {
@@ -421,6 +440,10 @@ extern "C" int32_t qrt_binary_run(qrt_model *model, qrt_exec *exec,
     using Mode = BinaryOp::Mode;
     if (op.mode == Mode::Empty)
       return;
+    if (!op.lhsConst.empty())
+      lhs = op.lhsConst.data();
+    if (!op.rhsConst.empty())
+      rhs = op.rhsConst.data();
     requireNonNull(lhs, "lhs");
     requireNonNull(rhs, "rhs");
     requireNonNull(dst, "dst");

@@ -457,8 +457,9 @@ llvm::Error Dataset::readSample(size_t inputIndex, size_t index,
       std::memcpy(dst, from, elements);
     } else {
       float *to = static_cast<float *>(dst);
+      const float scale = images_.rawIdx ? 1.0f : 255.0f;
       for (size_t i = 0; i < elements; ++i)
-        to[i] = float(from[i]) / 255.0f;
+        to[i] = float(from[i]) / scale;
     }
     return llvm::Error::success();
   }

@@ -30,6 +30,9 @@ struct ImageOptions {
   int cropHeight = 0, cropWidth = 0;
   /// Per channel, on 0..255 values; one value applies to every channel.
   std::vector<float> mean, std;
+  /// IDX bytes as 0..255 values for f32 inputs, not scaled to [0, 1] (for
+  /// models that normalize their own input).
+  bool rawIdx = false;
 };
 
 /// One source of samples for one input.

@@ -119,6 +119,13 @@ static cl::list<float> stdDev("std",
                               cl::value_desc("r,g,b"), cl::CommaSeparated,
                               cl::cat(dataCategory));
 
+static cl::opt<bool> idxRaw(
+    "idx-raw",
+    cl::desc("IDX images as their 0..255 values for f32 inputs, not scaled "
+             "to [0, 1] (the default with --input-mean/--input-std, whose "
+             "graph normalizes raw values itself)"),
+    cl::init(false), cl::cat(dataCategory));
+
 static cl::opt<std::string>
     dtype("dtype",
           cl::desc("quantized type: int8, uint8 or auto (uint8 where the "
@@ -234,6 +241,8 @@ int main(int argc, char **argv) {
   }
   images.mean.assign(mean.begin(), mean.end());
   images.std.assign(stdDev.begin(), stdDev.end());
+  images.rawIdx =
+      idxRaw || !model.inputMeans.empty() || !model.inputStds.empty();
   for (auto *values : {&images.mean, &images.std})
     if (values->size() > 3)
       return fail("--mean/--std take one value or one per channel (r,g,b)");

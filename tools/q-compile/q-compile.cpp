@@ -41,6 +41,13 @@ static cl::opt<std::string> outputFile("o", cl::desc("the library to write"),
                                        cl::value_desc("libmodel.so"),
                                        cl::init("libmodel.so"),
                                        cl::cat(category));
+static cl::list<std::string> inputTypes(
+    "input-type",
+    cl::desc("take this input as raw integers: u8 (pixels 0..255) or i8 "
+             "with step=S (real value S * x), nhwc for [N, H, W, C] images; "
+             "the graph's first per-element ops (and --input-mean/--input-std) "
+             "fold into one table lookup (docs/USING.md)"),
+    cl::value_desc("name:u8[,nhwc]|name:i8,step=S"), cl::cat(category));
 static cl::opt<std::string>
     dtype("dtype",
           cl::desc("arithmetic of the compiled model: float32, or int8 / "
@@ -207,6 +214,9 @@ int main(int argc, char **argv) {
     return driver::reportError(module.takeError(), "q-compile");
 
   driver::CompileOptions compileOptions;
+  compileOptions.inputTypes.types.assign(inputTypes.begin(), inputTypes.end());
+  if (auto err = driver::checkInputTypes(**module, compileOptions.inputTypes))
+    return driver::reportError(std::move(err), "q-compile");
   compileOptions.modelName = driver::modelNameFor(outputFile);
   compileOptions.numThreads = numThreads;
   compileOptions.fuse = fuse;
@@ -250,6 +260,8 @@ int main(int argc, char **argv) {
       run.batches = calibBatches;
       run.numThreads = numThreads;
       run.quiet = !verbose;
+      // A raw-input model normalizes raw values itself.
+      run.rawIdx = !compileOptions.inputTypes.empty();
       run.output = table;
       std::string command;
       llvm::Error calibrated = driver::runCalibrateTool(run, &command);

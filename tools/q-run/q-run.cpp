@@ -15,6 +15,8 @@
 #include "q/model.h"
 #include "q/npy.h"
 
+#include "q/idx.h"
+#include "q/image.h"
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -24,7 +26,6 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include "q/idx.h"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -48,6 +49,10 @@ writes its outputs as .npy files. An input may also be an IDX file of
 MNIST-style images (FILE ending in -ubyte or -ubyte.gz): for an f32 model
 input the bytes are scaled to [0, 1] (x / 255), the preprocessing the
 bundled Fashion-MNIST model and the shared MNIST models were trained with.
+Or a PNG/JPEG image of the input's height and width (1 or 3 channels):
+its pixels as they are, HWC for an NHWC input (q-compile
+--input-type=NAME:u8,nhwc), CHW otherwise, 0..255 floats for an f32 input.
+--info tells each input's dtype, shape and, for 4-D inputs, layout.
 
   MODEL               the compiled model (lib.so), or a q module (.mlir, as
                       q-translate --import-mxnet writes it), which q-run
@@ -343,6 +348,47 @@ npy::Array readIdxInput(const std::string &file,
   return array;
 }
 
+/// One PNG/JPEG image for a 4-D input of 1 or 3 channels: its pixels as
+/// they are (no resize, no scaling), HWC for an NHWC input, CHW otherwise;
+/// 0..255 floats for an f32 input.
+npy::Array readImageInput(const std::string &file,
+                          const LoadedModel::Tensor &input) {
+  const bool nhwc = input.layout == Q_LAYOUT_NHWC;
+  const auto &shape = input.shape;
+  const int64_t channels = shape.size() == 4 ? shape[nhwc ? 3 : 1] : 0;
+  if (channels != 1 && channels != 3)
+    fail("input '" + input.name + "': " + file +
+         ": images feed 4-D inputs of 1 or 3 channels; the input is " +
+         describe(input));
+  if (input.dtype != Q_DTYPE_U8 && input.dtype != Q_DTYPE_F32)
+    fail("input '" + input.name + "': " + file +
+         ": images feed u8 or f32 inputs; the input is " + describe(input));
+  q::data::Image image;
+  std::string error;
+  if (!q::data::readImage(file, int(channels), image, error))
+    fail(error);
+  const int64_t height = shape[nhwc ? 1 : 2], width = shape[nhwc ? 2 : 3];
+  if (image.height != height || image.width != width)
+    fail(file + ": is " + std::to_string(image.height) + "x" +
+         std::to_string(image.width) + ", input '" + input.name + "' takes " +
+         std::to_string(height) + "x" + std::to_string(width) +
+         " (q-run does not resize)");
+  std::vector<int64_t> one = shape;
+  one[0] = 1;
+  npy::Array array = npy::makeArray(npyType(input.dtype), one);
+  const int64_t plane = height * width;
+  for (int64_t i = 0; i < plane; ++i)
+    for (int64_t c = 0; c < channels; ++c) {
+      const uint8_t v = image.pixels[i * channels + c];
+      const int64_t at = nhwc ? i * channels + c : c * plane + i;
+      if (input.dtype == Q_DTYPE_U8)
+        array.data[at] = v;
+      else
+        reinterpret_cast<float *>(array.data.data())[at] = float(v);
+    }
+  return array;
+}
+
 /// Integer class labels from .npy (any integer dtype) or IDX.
 std::vector<int64_t> readClasses(const std::string &file) {
   std::vector<int64_t> classes;
@@ -514,6 +560,8 @@ std::vector<npy::Array> readInputs(const LoadedModel &model,
     std::string error;
     if (isIdx(file))
       arrays[index] = readIdxInput(file, inputs[index]);
+    else if (q::data::isImageFile(file))
+      arrays[index] = readImageInput(file, inputs[index]);
     else if (!npy::read(file, arrays[index], &error))
       fail(error);
   }
@@ -602,8 +650,12 @@ void runSharedLibrary(const Options &options) {
   if (options.info) {
     std::printf("model '%s'\n", model.modelName.c_str());
     printBuildInfo(model);
+    // 4-D inputs also say their layout: nhwc for raw images compiled so.
     for (const auto &input : model.inputs)
-      std::printf("input  %s\n", describe(input).c_str());
+      std::printf("input  %s%s\n", describe(input).c_str(),
+                  input.layout == Q_LAYOUT_NHWC ? " nhwc"
+                  : input.shape.size() == 4     ? " nchw"
+                                                : "");
     for (const auto &output : model.outputs)
       std::printf("output %s\n", describe(output).c_str());
     return;

@@ -55,6 +55,13 @@ TEST_F(ModelApiTest, Queries) {
   q_dtype dtype = Q_DTYPE_S32;
   ASSERT_EQ(lib.q_model_input_dtype(m, 0, &dtype), Q_OK);
   EXPECT_EQ(dtype, Q_DTYPE_F32);
+  // A plain model input: the graph's own layout (API version 2).
+  q_layout layout = Q_LAYOUT_NHWC;
+  ASSERT_EQ(lib.q_model_input_layout(m, 0, &layout), Q_OK);
+  EXPECT_EQ(layout, Q_LAYOUT_NCHW);
+  EXPECT_EQ(lib.q_model_input_layout(m, 1, &layout), Q_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(lib.q_layout_name(Q_LAYOUT_NHWC), "nhwc");
+  EXPECT_EQ(lib.q_layout_name(static_cast<q_layout>(7)), nullptr);
   int32_t rank = 0;
   ASSERT_EQ(lib.q_model_input_rank(m, 0, &rank), Q_OK);
   EXPECT_EQ(rank, 4);

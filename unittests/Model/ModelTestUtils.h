@@ -40,6 +40,8 @@ namespace qtest {
   X(q_model_find_output)                                                       \
   X(q_model_input_name)                                                        \
   X(q_model_input_dtype)                                                       \
+  X(q_model_input_layout)                                                      \
+  X(q_layout_name)                                                             \
   X(q_model_input_rank)                                                        \
   X(q_model_input_dims)                                                        \
   X(q_model_input_num_elements)                                                \

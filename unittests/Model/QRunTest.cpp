@@ -163,7 +163,7 @@ TEST(QRun, Info) {
   // q_model_info existed.
   EXPECT_EQ(result.output, "model 'fake'\n"
                            "build   not recorded (compiled by an older q)\n"
-                           "input  'data' (float32 (1, 1, 4, 4))\n"
+                           "input  'data' (float32 (1, 1, 4, 4)) nchw\n"
                            "output 'fc0_output' (float32 (1, 3))\n"
                            "output 'relu0_output' (float32 (1, 2, 4, 4))\n");
 }

@@ -242,6 +242,44 @@ TEST(QrtBinary, FusedActivation) {
   }
 }
 
+TEST(QrtBinary, ConstantOperands) {
+  // qrt_binary_const_init keeps a copy of a constant operand (what
+  // --input-mean inserts) and uses it in place of the run's pointer.
+  seed(35);
+  for (int32_t op : {QRT_BINARY_SUB, QRT_BINARY_DIV})
+    for (bool constLhs : {false, true}) {
+      const Shape big{2, 3, 4, 5}, small{1, 3, 1, 1};
+      const Shape lhsShape = constLhs ? small : big;
+      const Shape rhsShape = constLhs ? big : small;
+      Floats lhs = randomFloats(rng(), lhsShape, 1.0f, 2.0f);
+      Floats rhs = randomFloats(rng(), rhsShape, 1.0f, 2.0f);
+      qrt_binary_desc d{};
+      d.abi_version = QRT_ABI_VERSION;
+      d.op = op;
+      d.lhs = toQrtShape(lhsShape);
+      d.rhs = toQrtShape(rhsShape);
+      ModelPtr model = makeModel(2);
+      ASSERT_QRT(qrt_binary_init(model.get(), 0, &d));
+      ASSERT_QRT(qrt_binary_const_init(model.get(), 1, &d,
+                                       constLhs ? lhs.values.data() : nullptr,
+                                       constLhs ? nullptr : rhs.values.data()));
+      ExecPtr exec = makeExec(model.get());
+      Floats expected(big), out(big);
+      ASSERT_QRT(qrt_binary_run(model.get(), exec.get(), 0, lhs.values.data(),
+                                rhs.values.data(), expected.values.data()));
+      Floats constant = constLhs ? lhs : rhs;
+      std::fill((constLhs ? lhs : rhs).values.begin(),
+                (constLhs ? lhs : rhs).values.end(), 0.0f); // a freed copy
+      ASSERT_QRT(qrt_binary_run(
+          model.get(), exec.get(), 1, constLhs ? nullptr : lhs.values.data(),
+          constLhs ? rhs.values.data() : nullptr, out.values.data()));
+      EXPECT_EQ(out.values, expected.values)
+          << "op " << op << " constant " << (constLhs ? "lhs" : "rhs");
+      EXPECT_NE(std::string(qrt_op_info(model.get(), 1)).find("constant"),
+                std::string::npos);
+    }
+}
+
 TEST(QrtBinary, BadDescriptors) {
   ModelPtr model = makeModel(1);
   qrt_binary_desc d{};

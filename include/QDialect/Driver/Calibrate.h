@@ -69,6 +69,8 @@ struct CalibrateToolRun {
   unsigned batches = 0; ///< 0: all
   int numThreads = 0;
   bool quiet = true;
+  /// IDX data as 0..255 values (q-calibrate --idx-raw).
+  bool rawIdx = false;
   /// The table to write.
   std::string output;
 };

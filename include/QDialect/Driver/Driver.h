@@ -56,6 +56,10 @@ struct ImportOptions {
   /// Overrides the first dim of every data input (symbol JSON only).
   std::optional<int64_t> batchSize;
   bool allowExtraParams = false;
+  /// `--input-mean` / `--input-std` texts (`data:123.7,116.3,103.5`): the
+  /// imported graph starts with (x - mean) / std per channel
+  /// (InputOptions.cpp).
+  std::vector<std::string> inputMeans, inputStds;
 };
 
 /// True when `path` names a q module rather than a symbol JSON.
@@ -68,6 +72,7 @@ struct ModelOptions {
   llvm::cl::opt<unsigned> randomParams;
   llvm::cl::list<std::string> inputShapes;
   llvm::cl::opt<bool> allowExtra;
+  llvm::cl::list<std::string> inputMeans, inputStds;
 
   /// What importModel needs for `inputFile` with these options.
   ImportOptions importOptions(llvm::StringRef inputFile) const;
@@ -83,6 +88,18 @@ llvm::Expected<OwningOpRef<ModuleOp>> importModel(MLIRContext &context,
 //===----------------------------------------------------------------------===//
 // Pass pipeline
 //===----------------------------------------------------------------------===//
+
+/// `--input-type` texts (`data:u8,nhwc`, `data:i8,step=0.0078125`): inputs
+/// the compiled model takes as raw integers (q-raw-inputs, InputOptions.cpp).
+struct InputTypeOptions {
+  std::vector<std::string> types;
+  bool empty() const { return types.empty(); }
+};
+
+/// Checks every `--input-type` against the imported model (input names,
+/// types, ranks): an error names the flag and, for a wrong name, lists the
+/// inputs. Run it before calibrating.
+llvm::Error checkInputTypes(ModuleOp module, const InputTypeOptions &options);
 
 struct CompileOptions {
   /// The name the library reports (q_model_name).
@@ -106,6 +123,8 @@ struct CompileOptions {
   /// lowering, which takes what the loops do not).
   std::string backend = "onednn";
   std::string isa = "auto";
+  /// Raw uint8/int8 inputs (q-raw-inputs after the graph passes).
+  InputTypeOptions inputTypes;
 };
 
 /// Graph passes: canonicalize, q-fuse.

@@ -35,6 +35,8 @@ struct ModelApi {
   decltype(&q_model_input_dtype) inputDtype;
   decltype(&q_model_input_rank) inputRank;
   decltype(&q_model_input_dims) inputDims;
+  /// Null in libraries of API version 1 (every input NCHW then).
+  decltype(&q_model_input_layout) inputLayout;
   decltype(&q_model_output_name) outputName;
   decltype(&q_model_output_dtype) outputDtype;
   decltype(&q_model_output_rank) outputRank;
@@ -49,6 +51,8 @@ struct ModelApi {
 struct TensorInfo {
   std::string name;
   q_dtype dtype = Q_DTYPE_F32;
+  /// Inputs: NHWC for raw images compiled so (shape is then N, H, W, C).
+  q_layout layout = Q_LAYOUT_NCHW;
   std::vector<int64_t> shape;
 
   int64_t numElements() const;

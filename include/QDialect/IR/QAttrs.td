@@ -47,6 +47,15 @@ def Q_QuantDType : I32EnumAttr<"QuantDType", "quantized storage type", [
 }
 def Q_QuantDTypeAttr : EnumAttr<Q_Dialect, Q_QuantDType, "quant_dtype">;
 
+// Memory layout of a raw image input (q.input_lookup): the graph's own
+// NCHW, or NHWC as cameras and image decoders produce it.
+def Q_InputLayout : I32EnumAttr<"InputLayout", "layout of a raw input", [
+    I32EnumAttrCase<"nchw", 0>, I32EnumAttrCase<"nhwc", 1>]> {
+  let cppNamespace = "::mlir::q";
+  let genSpecializedAttr = 0;
+}
+def Q_InputLayoutAttr : EnumAttr<Q_Dialect, Q_InputLayout, "layout">;
+
 // MXNet's `_*_scalar` family: `x op s`, and reversed forms `s op x`.
 def Q_ScalarKind : I32EnumAttr<"ScalarKind", "scalar arithmetic", [
     I32EnumAttrCase<"add", 0>, I32EnumAttrCase<"sub", 1>,

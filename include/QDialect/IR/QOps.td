@@ -404,6 +404,56 @@ def Q_RequantizeOp : Q_Op<"requantize", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Raw inputs
+//===----------------------------------------------------------------------===//
+
+def Q_InputLookupOp : Q_Op<"input_lookup", [Pure]> {
+  let summary = "raw 8-bit input to graph values through a per-channel table";
+  let description = [{
+    Maps each 8-bit element of a raw input (uint8 pixels, or int8 data) to
+    `table[c][i]`, where `c` is its channel (row 0 when the table has one
+    row) and `i` the byte as an index: `x` for `ui8`, `x + 128` for `i8`.
+    With `layout = nhwc` the input is `[N, H, W, C]` and the result
+    `[N, C, H, W]`; with `nchw` (the default) the result has the input's
+    shape and the channel is axis 1. The table is `[1 or C, 256]`: f32
+    values for an f32 result, or the stored integers (`i8`/`ui8`) of a
+    static 8-bit quantized result.
+
+    `q-raw-inputs` puts one at a graph input with the identity table; its
+    canonicalization patterns then fold the per-element ops that follow
+    (scalar arithmetic, a batch norm or a per-channel binary op with
+    constant operands, a static quantize) into the table, evaluating them
+    exactly as the runtime does, so the result is bit-identical to running
+    those ops.
+
+    ```mlir
+    %y = q.input_lookup %x <{layout = #q<layout nhwc>,
+                             table = dense<...> : tensor<3x256xf32>}>
+        : tensor<1x8x8x3xui8> -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I8, UI8]>:$input,
+                       ElementsAttr:$table,
+                       DefaultValuedOptionalAttr<Q_InputLayoutAttr,
+                           "::mlir::q::InputLayout::nchw">:$layout);
+  let results = (outs StaticShapeTensorOf<[F32, Q_QuantizedElement]>:$output);
+  let assemblyFormat = [{
+    $input prop-dict attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// Rows of the table (1, or the channel count).
+    int64_t getNumRows() {
+      return ::llvm::cast<::mlir::ShapedType>(getTable().getType())
+          .getDimSize(0);
+    }
+    /// Channels of the result (axis 1), 1 below rank 2.
+    int64_t getNumChannels();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Generated kernels
 //===----------------------------------------------------------------------===//
 

@@ -97,4 +97,30 @@ def QFoldRequantize : Pass<"q-fold-requantize", "::mlir::func::FuncOp"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Raw integer inputs (docs/passes.md, q-raw-inputs)
+//===----------------------------------------------------------------------===//
+
+def QRawInputs : Pass<"q-raw-inputs", "::mlir::ModuleOp"> {
+  let summary = "Make graph inputs raw uint8/int8 tensors read through a "
+                "per-channel lookup table";
+  let description = [{
+    For each `inputs` entry `NAME:u8` or `NAME:i8` (with `:nhwc` for
+    `[N, H, W, C]` data and `:step=S` for the real value of one integer,
+    needed for i8), changes the f32 input NAME of `@main` to that integer
+    type and layout and reads it through a `q.input_lookup` whose table
+    starts as the identity (`S * x`). The lookup's folding patterns then
+    absorb the per-element ops that follow (scalar arithmetic, a batch norm
+    or per-channel binary op with constant operands, a static quantize),
+    computing what the runtime computes, so that the first layer gets the
+    same bits and no float pass touches the input. Run it after the graph
+    passes (q-fuse or the int8 pipeline).
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string",
+               "NAME:u8|i8[:nhwc|nchw][:step=S], one per raw input">,
+  ];
+}
+
 #endif // Q_TRANSFORMS_PASSES_TD

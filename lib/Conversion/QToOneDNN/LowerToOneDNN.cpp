@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InputLookup.h"
+
 #include "QDialect/Conversion/MemoryPlan.h"
 #include "QDialect/Conversion/Passes.h"
 #include "QDialect/IR/Constants.h"
@@ -446,8 +448,24 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.dtype = QRT_F32;
         step.name = "binary";
         step.desc = bytesOf(d);
-        return success(succeeded(data(binary->getOperand(0))) &&
-                       succeeded(data(binary->getOperand(1))));
+        // A constant operand (e.g. --input-mean) is copied at init.
+        bool anyConstant = false;
+        for (Value v : binary->getOperands()) {
+          auto it = storage.find(v);
+          bool constant =
+              it != storage.end() && it->second.kind == Storage::Weight;
+          anyConstant |= constant;
+          step.initArgs.push_back({constant ? v : Value(), {}});
+          if (constant)
+            step.runInputs.push_back(Value());
+          else if (failed(data(v)))
+            return failure();
+        }
+        if (anyConstant)
+          step.initName = "binary_const";
+        else
+          step.initArgs.clear();
+        return success();
       })
       .Case([&](ScalarOp scalar) -> LogicalResult {
         qrt_scalar_desc d{};
@@ -606,6 +624,15 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         step.desc = bytesOf(d);
         return success(succeeded(data(add.getLhs())) &&
                        succeeded(data(add.getRhs())));
+      })
+      .Case([&](InputLookupOp lookup) -> LogicalResult {
+        auto parts = describeInputLookup(lookup);
+        if (failed(parts))
+          return failure();
+        step.name = "input_lookup";
+        step.desc = std::move(parts->desc);
+        step.initArgs.push_back({Value(), std::move(parts->table)});
+        return data(lookup.getInput());
       })
       .Case([&](KernelCallOp call) -> LogicalResult {
         auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(call.getCallee());
@@ -904,14 +931,20 @@ std::string Lowering::manifest(const MemoryPlan &plan) {
     for (auto [i, type] : llvm::enumerate(types)) {
       auto shaped = llvm::cast<ShapedType>(type);
       std::string name = (fallback + llvm::Twine(i)).str();
+      StringAttr layout; // raw NHWC inputs (q-raw-inputs)
       if (attrs)
-        if (auto dict = llvm::dyn_cast_or_null<DictionaryAttr>(attrs[i]))
+        if (auto dict = llvm::dyn_cast_or_null<DictionaryAttr>(attrs[i])) {
           if (auto n = dict.getAs<StringAttr>("q.name"))
             name = n.str();
-      out.push_back(llvm::json::Object{
+          layout = dict.getAs<StringAttr>("q.layout");
+        }
+      llvm::json::Object object{
           {"name", name},
           {"dtype", dtypeName(shaped.getElementType())},
-          {"shape", llvm::json::Array(shaped.getShape())}});
+          {"shape", llvm::json::Array(shaped.getShape())}};
+      if (layout)
+        object["layout"] = layout.str();
+      out.push_back(std::move(object));
     }
     return out;
   };
