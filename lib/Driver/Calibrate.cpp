@@ -418,6 +418,8 @@ mlir::q::driver::calibrate(ModuleOp module,
                      " samples, fewer than one batch of " +
                      llvm::Twine(batch));
   result.batchSize = batch;
+  if (auto err = checkNodeNames(module, options.quantize.exclude, "--exclude"))
+    return std::move(err);
 
   // The fp32 graph at the calibration batch, fused as the int8 flow fuses.
   OwningOpRef<ModuleOp> observed(module.clone());
