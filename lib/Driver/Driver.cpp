@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -107,6 +108,49 @@ mlir::q::driver::ModelOptions::importOptions(llvm::StringRef inputFile) const {
   return options;
 }
 
+mlir::q::driver::QuantizeFlags::QuantizeFlags(
+    llvm::cl::OptionCategory &category)
+    : exclude("exclude", llvm::cl::CommaSeparated,
+              llvm::cl::desc("node names to keep in fp32 (a name that is no "
+                             "node of the graph is an error)"),
+              llvm::cl::value_desc("a,b,..."), llvm::cl::cat(category)),
+      excludeOps("exclude-ops", llvm::cl::CommaSeparated,
+                 llvm::cl::desc("op kinds to keep in fp32: conv, fc, "
+                                "pooling, flatten, reshape, concat, act, add"),
+                 llvm::cl::value_desc("kind,..."), llvm::cl::cat(category)),
+      mode("quantize-mode",
+           llvm::cl::desc("smart (support ops only between quantized "
+                          "layers) or full"),
+           llvm::cl::init("smart"), llvm::cl::cat(category)),
+      granularity("granularity",
+                  llvm::cl::desc("weight scales: channel or tensor"),
+                  llvm::cl::init("channel"), llvm::cl::cat(category)),
+      weightBits("weight-bits",
+                 llvm::cl::desc("bits of the int8 weights, 2-8 (7: [-64, 63], "
+                                "so avx2 kernels use vpmaddubsw exactly and "
+                                "oneDNN's avx2 path cannot saturate)"),
+                 llvm::cl::init(8), llvm::cl::cat(category)) {}
+
+llvm::Expected<mlir::q::QuantizeOptions>
+mlir::q::driver::QuantizeFlags::options(llvm::StringRef dtype) const {
+  QuantizeOptions options;
+  if (auto err = parseOptionValue(dtype, "--dtype", options.dtype))
+    return std::move(err);
+  if (auto err = parseOptionValue(mode, "--quantize-mode", options.mode))
+    return std::move(err);
+  if (auto err =
+          parseOptionValue(granularity, "--granularity", options.granularity))
+    return std::move(err);
+  if (auto err = checkWeightBits(weightBits, "--weight-bits"))
+    return std::move(err);
+  options.weightBits = weightBits;
+  options.exclude.assign(exclude.begin(), exclude.end());
+  options.excludeOps.assign(excludeOps.begin(), excludeOps.end());
+  if (auto err = checkOpKinds(options.excludeOps, "--exclude-ops"))
+    return std::move(err);
+  return options;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 mlir::q::driver::importModel(MLIRContext &context,
                              const ImportOptions &options) {
@@ -185,16 +229,16 @@ mlir::q::driver::importModel(MLIRContext &context,
 
 void mlir::q::driver::addGraphPasses(PassManager &pm,
                                      const CompileOptions &options) {
-  if (options.dtype != "float32") {
-    q::Int8PipelineOptions int8;
-    int8.dtype = options.dtype;
-    int8.calib = options.calibTable;
-    int8.exclude = llvm::ArrayRef(options.exclude);
-    int8.excludeOps = llvm::ArrayRef(options.excludeOps);
-    int8.mode = options.quantizeMode;
-    int8.granularity = options.granularity;
-    int8.weightBits = options.weightBits;
-    q::buildInt8Pipeline(pm, int8);
+  if (options.int8) {
+    std::unique_ptr<Pass> calibrate;
+    if (options.calibration)
+      calibrate = q::createQCalibrate(*options.calibration,
+                                      "the calibration table",
+                                      options.calibStrict);
+    else if (!options.calibTable.empty())
+      calibrate = q::createQCalibrate(
+          q::QCalibrateOptions{options.calibTable, options.calibStrict});
+    q::buildInt8Pipeline(pm, options.quantize, std::move(calibrate));
     addRawInputPass(pm, options.inputTypes);
     return;
   }
@@ -229,7 +273,16 @@ void mlir::q::driver::buildPipeline(PassManager &pm,
 
 llvm::Error
 mlir::q::driver::runPasses(ModuleOp module,
-                           llvm::function_ref<void(PassManager &pm)> build) {
+                           llvm::function_ref<void(PassManager &pm)> build,
+                           llvm::StringRef tool) {
+  // Without a handler MLIR drops warnings; errors go on to the tool's.
+  ScopedDiagnosticHandler warnings(
+      module->getContext(), [&](Diagnostic &diag) -> LogicalResult {
+        if (diag.getSeverity() != DiagnosticSeverity::Warning)
+          return failure();
+        llvm::errs() << tool << ": warning: " << diag.str() << "\n";
+        return success();
+      });
   PassManager pm(module->getContext());
   build(pm);
   if (failed(pm.run(module)))
@@ -429,6 +482,8 @@ mlir::q::driver::emitLibrary(ModuleOp module, const CompileOptions &compile,
         Q_DNNL_LIBRARY, "-lgomp", "-lstdc++", "-lm", "-lpthread", "-ldl", "-o"})
     command.push_back(arg);
   command.push_back(soPath);
+  if (options.onStep)
+    options.onStep("link");
   SmallVector<llvm::StringRef> args(command.begin(), command.end());
   if (auto err = runProgram(args, options.verbose))
     return std::move(err);

@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -115,8 +116,17 @@ Type calibratedType(Operation *op) {
 
 struct CalibratePass : public q::impl::QCalibrateBase<CalibratePass> {
   using QCalibrateBase::QCalibrateBase;
+  /// A table already in memory, named `source` in messages.
+  CalibratePass(qcalib::CalibrationTable loaded, std::string source,
+                bool strictCheck)
+      : calibration(std::move(loaded)), preloaded(true) {
+    table = source;
+    strict = strictCheck;
+  }
 
   LogicalResult initialize(MLIRContext *) override {
+    if (preloaded)
+      return success();
     if (table.empty()) {
       llvm::errs() << "q-calibrate: give the table to read: "
                       "--q-calibrate=\"table=calib.json\"\n";
@@ -141,32 +151,47 @@ private:
   void quantizeBias(Operation *op, Value input, Value weight,
                     OpOperand &bias);
 
+  LogicalResult checkCoverage(ModuleOp module,
+                              llvm::ArrayRef<std::string> found,
+                              llvm::ArrayRef<std::string> missing);
+
   qcalib::CalibrationTable calibration;
+  bool preloaded = false;
 };
+
+/// "a, b, c and 4 more": the first few names of a list.
+std::string firstNames(llvm::ArrayRef<std::string> names) {
+  constexpr size_t kShown = 5;
+  std::string text;
+  for (size_t i = 0; i < names.size() && i < kShown; ++i)
+    text += (i ? ", " : "") + names[i];
+  if (names.size() > kShown)
+    text += " and " + std::to_string(names.size() - kShown) + " more";
+  return text;
+}
 
 void CalibratePass::runOnOperation() {
   ModuleOp module = getOperation();
-  std::vector<std::string> missing;
+  std::vector<std::string> found, missing;
+  llvm::StringSet<> seen;
   module.walk([&](Operation *op) {
     if (!isRangeSource(op))
       return;
     std::string name = tensorName(op->getOperand(0));
-    if (const qcalib::TableEntry *entry = calibration.find(name))
+    if (const qcalib::TableEntry *entry = calibration.find(name)) {
       setRange(op, entry->min, entry->max);
-    else if (!rangeOf(op) && llvm::isa<quant::AnyQuantizedType>(
-                                 llvm::cast<ShapedType>(op->getResultTypes()[0])
-                                     .getElementType()))
+      if (seen.insert(name).second)
+        found.push_back(name);
+    } else if (!rangeOf(op) &&
+               llvm::isa<quant::AnyQuantizedType>(
+                   llvm::cast<ShapedType>(op->getResultTypes()[0])
+                       .getElementType()) &&
+               seen.insert(name).second) {
       missing.push_back(name); // raw i8/u8 inputs keep step 1 instead
+    }
   });
-  if (!missing.empty()) {
-    // On the location alone: attached to the module, the diagnostic would
-    // print the whole module after it.
-    InFlightDiagnostic warning = emitWarning(module.getLoc())
-                                 << missing.size()
-                                 << " tensor(s) are not in " << table
-                                 << " and keep run-time ranges: ";
-    llvm::interleaveComma(missing, warning);
-  }
+  if (failed(checkCoverage(module, found, missing)))
+    return signalPassFailure();
   alignConcatInputs(module);
   module.walk([&](Operation *op) {
     if (isRangeSource(op) && rangeOf(op))
@@ -185,6 +210,59 @@ void CalibratePass::runOnOperation() {
                      fc.getBiasMutable()[0]);
     }
   });
+}
+
+/// Compares the table with the module: no tensor found is an error (the
+/// table of another model, or of another naming); some missing is a warning
+/// (an error when strict) that also lists the entries naming no tensor of
+/// the module. Diagnostics go on the module's location alone: attached to
+/// the module, they would print the whole module after them.
+LogicalResult CalibratePass::checkCoverage(ModuleOp module,
+                                           llvm::ArrayRef<std::string> found,
+                                           llvm::ArrayRef<std::string> missing) {
+  if (missing.empty())
+    return success();
+  llvm::StringSet<> tensors;
+  module.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      tensors.insert(tensorName(result));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          tensors.insert(tensorName(arg));
+  });
+  std::vector<std::string> unknown;
+  for (const qcalib::TableEntry &entry : calibration.entries)
+    if (!tensors.contains(entry.name))
+      unknown.push_back(entry.name);
+  size_t needed = found.size() + missing.size();
+  std::string lacks = std::to_string(missing.size()) + " of the " +
+                      std::to_string(needed) +
+                      " tensors the module needs are not in " + table + " (" +
+                      firstNames(missing) + ")";
+  std::string extra =
+      unknown.empty()
+          ? std::string()
+          : "; " + std::to_string(unknown.size()) + " of its " +
+                std::to_string(calibration.entries.size()) +
+                " entries name no tensor of the module (" +
+                firstNames(unknown) + ")";
+  if (found.empty()) {
+    emitError(module.getLoc())
+        << "q-calibrate: " << table
+        << " covers none of the tensors the module needs: is it the table "
+           "of another model? "
+        << lacks << extra;
+    return failure();
+  }
+  if (strict) {
+    emitError(module.getLoc())
+        << "q-calibrate: " << lacks << extra << " (strict)";
+    return failure();
+  }
+  emitWarning(module.getLoc())
+      << lacks << " and keep run-time ranges" << extra;
+  return success();
 }
 
 /// A quantized concat joins tensors with one scale: every range that
@@ -332,3 +410,10 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
 }
 
 } // namespace
+
+std::unique_ptr<Pass> mlir::q::createQCalibrate(qcalib::CalibrationTable table,
+                                                std::string source,
+                                                bool strict) {
+  return std::make_unique<CalibratePass>(std::move(table), std::move(source),
+                                         strict);
+}

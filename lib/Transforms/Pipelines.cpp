@@ -1,4 +1,9 @@
 //===- Pipelines.cpp - The int8 flow as one registered pipeline -----------===//
+//
+// `--q-int8-pipeline` for q-opt, and the same sequence for the driver
+// (q-compile), which may hand it a calibration table already in memory.
+//
+//===----------------------------------------------------------------------===//
 
 #include "QDialect/Transforms/Passes.h"
 
@@ -8,23 +13,54 @@
 
 using namespace mlir;
 
+mlir::q::QuantizeOptions
+mlir::q::Int8PipelineOptions::quantizeOptions() const {
+  QuantizeOptions options;
+  options.dtype = dtype;
+  options.mode = mode;
+  options.granularity = granularity;
+  options.exclude.assign(exclude.begin(), exclude.end());
+  options.excludeOps.assign(excludeOps.begin(), excludeOps.end());
+  options.weightBits = weightBits;
+  return options;
+}
+
+mlir::q::QQuantizeOptions
+mlir::q::toPassOptions(const QuantizeOptions &options) {
+  QQuantizeOptions pass;
+  pass.dtype = options.dtype;
+  pass.mode = options.mode;
+  pass.granularity = options.granularity;
+  pass.exclude.assign(options.exclude.begin(), options.exclude.end());
+  pass.excludeOps.assign(options.excludeOps.begin(), options.excludeOps.end());
+  pass.weightBits = options.weightBits;
+  return pass;
+}
+
+std::unique_ptr<Pass>
+mlir::q::createQQuantize(const QuantizeOptions &options) {
+  return createQQuantize(toPassOptions(options));
+}
+
 void mlir::q::buildInt8Pipeline(OpPassManager &pm,
-                                const Int8PipelineOptions &options) {
+                                const QuantizeOptions &quantize,
+                                std::unique_ptr<Pass> calibrate) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createQFuse(QFuseOptions{"int8"}));
-  QQuantizeOptions quantize;
-  quantize.dtype = options.dtype;
-  quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
-  quantize.excludeOps.assign(options.excludeOps.begin(),
-                             options.excludeOps.end());
-  quantize.mode = options.mode;
-  quantize.granularity = options.granularity;
-  quantize.weightBits = options.weightBits;
-  pm.addNestedPass<func::FuncOp>(createQQuantize(quantize));
-  if (!options.calib.empty())
-    pm.addPass(createQCalibrate(QCalibrateOptions{options.calib}));
+  pm.addPass(createQQuantize(quantize));
+  if (calibrate)
+    pm.addPass(std::move(calibrate));
   pm.addNestedPass<func::FuncOp>(createQFoldRequantize());
   pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::q::buildInt8Pipeline(OpPassManager &pm,
+                                const Int8PipelineOptions &options) {
+  std::unique_ptr<Pass> calibrate;
+  if (!options.calib.empty())
+    calibrate = createQCalibrate(
+        QCalibrateOptions{options.calib, options.calibStrict});
+  buildInt8Pipeline(pm, options.quantizeOptions(), std::move(calibrate));
 }
 
 void mlir::q::registerQPipelines() {
@@ -32,5 +68,7 @@ void mlir::q::registerQPipelines() {
       "q-int8-pipeline",
       "The whole int8 flow: canonicalize, q-fuse{mode=int8}, q-quantize, "
       "q-calibrate (when calib= names a table), q-fold-requantize",
-      buildInt8Pipeline);
+      [](OpPassManager &pm, const Int8PipelineOptions &options) {
+        buildInt8Pipeline(pm, options);
+      });
 }

@@ -37,10 +37,6 @@ namespace {
 
 enum class Role { Keep, Must, Support };
 
-/// The kind names of the exclude-ops option.
-constexpr llvm::StringLiteral kOpKinds[] = {
-    "conv", "fc", "pooling", "flatten", "reshape", "concat", "act", "add"};
-
 bool isF32(Value value) {
   return llvm::cast<ShapedType>(value.getType()).getElementType().isF32();
 }
@@ -152,36 +148,24 @@ struct QuantizePass : public q::impl::QQuantizeBase<QuantizePass> {
   using QQuantizeBase::QQuantizeBase;
 
   LogicalResult initialize(MLIRContext *) override {
-    if (dtype != "int8" && dtype != "uint8" && dtype != "auto")
-      return emitBadOption("dtype", dtype, "int8, uint8 or auto");
-    if (mode != "smart" && mode != "full")
-      return emitBadOption("mode", mode, "smart or full");
-    if (granularity != "channel" && granularity != "tensor")
-      return emitBadOption("granularity", granularity, "channel or tensor");
-    if (weightBits < 2 || weightBits > 8)
-      return emitBadOption("weight-bits", std::to_string(weightBits),
-                           "2 to 8");
-    for (const std::string &kind : excludeOps)
-      if (!llvm::is_contained(kOpKinds, kind))
-        return emitBadOption("exclude-ops", kind,
-                             "conv, fc, pooling, flatten, reshape, concat, "
-                             "act or add");
-    outType = dtype == "int8"    ? QuantDType::int8
-              : dtype == "uint8" ? QuantDType::uint8
-                                 : QuantDType::auto_;
+    // dtype, mode and granularity are enums, checked as they are parsed.
+    llvm::Error bad = checkWeightBits(weightBits);
+    if (!bad)
+      bad = checkOpKinds(std::vector<std::string>(excludeOps.begin(),
+                                                   excludeOps.end()));
+    if (bad) {
+      llvm::errs() << "q-quantize: " << llvm::toString(std::move(bad))
+                   << "\n";
+      return failure();
+    }
+    outType = dtype;
     return success();
   }
 
   void runOnOperation() override;
 
 private:
-  LogicalResult emitBadOption(llvm::StringRef option, llvm::StringRef value,
-                              llvm::StringRef expected) {
-    llvm::errs() << "q-quantize: " << option << "=" << value
-                 << " is not valid; expected " << expected << "\n";
-    return failure();
-  }
-
+  void quantizeFunction(func::FuncOp func);
   Role roleOf(Operation *op, const llvm::StringSet<> &excludedNames) const;
   Value quantized(OpBuilder &builder, Value value);
   Value quantizeWeight(OpBuilder &builder, Value weight);
@@ -298,13 +282,28 @@ namespace {
 Value QuantizePass::quantizeWeight(OpBuilder &builder, Value weight) {
   Value &slot = weightOf[weight];
   if (!slot)
-    slot = quantizeWeightConstant(builder, weight, granularity == "tensor",
+    slot = quantizeWeightConstant(builder, weight, granularity == WeightGranularity::tensor,
                                   weightBits);
   return slot;
 }
 
 void QuantizePass::runOnOperation() {
-  func::FuncOp func = getOperation();
+  ModuleOp module = getOperation();
+  // A name that is no node is a typo: say so rather than quantize it (on
+  // the location alone: attached to the module, the diagnostic would print
+  // the whole module).
+  if (llvm::Error err = checkNodeNames(
+          module, std::vector<std::string>(exclude.begin(), exclude.end()),
+          "exclude")) {
+    mlir::emitError(module.getLoc())
+        << "q-quantize: " << llvm::toString(std::move(err));
+    return signalPassFailure();
+  }
+  for (auto func : module.getOps<func::FuncOp>())
+    quantizeFunction(func);
+}
+
+void QuantizePass::quantizeFunction(func::FuncOp func) {
   quantizeOf.clear();
   weightOf.clear();
   llvm::StringSet<> excludedNames;
@@ -325,7 +324,7 @@ void QuantizePass::runOnOperation() {
     (role == Role::Must ? must : support).insert(op);
   });
   llvm::DenseSet<Operation *> chosen;
-  if (mode == "full") {
+  if (mode == QuantizeMode::full) {
     chosen.insert(candidates.begin(), candidates.end());
   } else {
     llvm::DenseSet<Operation *> downstream, upstream;

@@ -4,6 +4,15 @@
 // RUN: q-opt %s --split-input-file --q-quantize --q-calibrate="table=%S/Inputs/calib.json" --mlir-print-debuginfo=false 2>/dev/null | FileCheck %s
 // RUN: q-opt %s --split-input-file --q-quantize --q-calibrate="table=%S/Inputs/calib.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=WARN
 
+// The table is checked against the module: a partial one is the warning
+// above, an error with strict=1 (also as the pipeline's calib-strict); one
+// that names none of the tensors (another model's) is always an error.
+// RUN: not q-opt %s --split-input-file --q-quantize --q-calibrate="table=%S/Inputs/calib.json strict=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STRICT
+// STRICT: error: q-calibrate: 1 of the 4 tensors the module needs are not in {{.*}}calib.json (fc0_output); 10 of its 13 entries name no tensor of the module (c0_output, c1_output, c2_output, c3_output, d0_output and 5 more) (strict)
+// RUN: not q-opt %s --split-input-file --q-int8-pipeline="calib=%S/Inputs/calib.json calib-strict=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STRICT
+// RUN: not q-opt %s --split-input-file --q-quantize --q-calibrate="table=%S/Inputs/other-calib.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=OTHER
+// OTHER: error: q-calibrate: {{.*}}other-calib.json covers none of the tensors the module needs: is it the table of another model? 4 of the 4 tensors the module needs are not in {{.*}}other-calib.json (data, relu0_output, conv1_output, fc0_output); 4 of its 4 entries name no tensor of the module (input0, pool1_fwd_output, stage1_conv0_output, stage1_relu0_output)
+
 // data [-2.55, 2.55] is signed: i8 with step 0.02. relu0_output [0, 5.11]
 // is not, so auto gives u8 with step 5.11 / 255.5 = 0.02; the pooling
 // passes it through. conv1_output [-1, 3]: i8, 3 / 127.5. fc0_output is
@@ -26,7 +35,7 @@
 // NOF32-LABEL: func.func @chain
 // NOF32-NOT: arith.constant dense<{{.*}}xf32>
 // NOF32: return
-// WARN: warning: 1 tensor(s) are not in {{.*}}calib.json and keep run-time ranges: fc0_output
+// WARN: warning: 1 of the {{[0-9]+}} tensors the module needs are not in {{.*}}calib.json (fc0_output) and keep run-time ranges
 func.func @chain(%x: tensor<1x4x8x8xf32> {q.name = "data"}) -> tensor<1x3xf32> {
   %w0 = arith.constant dense<[[[[0.5]], [[-0.25]], [[0.125]], [[0.0]]], [[[1.0]], [[0.5]], [[-1.0]], [[0.25]]]]> : tensor<2x4x1x1xf32> loc("conv0_weight")
   %b0 = arith.constant dense<[0.1, -0.2]> : tensor<2xf32> loc("conv0_bias")
@@ -76,7 +85,7 @@ func.func @bias(%x: tensor<1x2x2x2xf32> {q.name = "data"}) -> tensor<1x3x2x2xf32
 // CHECK: q.pooling max {{.*}} : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>
 // CHECK: q.concat {{.*}} : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>, tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>, tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>, tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>
 // CHECK: q.fused_conv {{.*}} : (tensor<1x8x4x4x!quant.uniform<i8:f32, 0.031372549019607843>>
-// WARN: warning: 1 tensor(s) are not in {{.*}}calib.json and keep run-time ranges: cc_output
+// WARN: warning: 1 of the {{[0-9]+}} tensors the module needs are not in {{.*}}calib.json (cc_output) and keep run-time ranges
 func.func @concat_align(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> tensor<1x2x4x4xf32> {
   %w1 = arith.constant dense<1.0> : tensor<2x2x1x1xf32> loc("w1")
   %w2 = arith.constant dense<2.0> : tensor<2x2x1x1xf32> loc("w2")
@@ -117,7 +126,7 @@ func.func @concat_unsigned(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> tensor<
 // CHECK-LABEL: func.func @concat_shared
 // CHECK-COUNT-3: q.requantize {{.*}}<{max_calib_range = 3.000000e+00 : f32, min_calib_range = -1.000000e+00 : f32, out_type = #q<quant_dtype auto>}> : {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.023529411764705882>>
 // CHECK-COUNT-2: q.concat
-// WARN: warning: 2 tensor(s) are not in {{.*}}calib.json and keep run-time ranges: e0_output, e1_output
+// WARN: warning: 2 of the {{[0-9]+}} tensors the module needs are not in {{.*}}calib.json (e0_output, e1_output) and keep run-time ranges
 func.func @concat_shared(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32> loc("w")
   %wc = arith.constant dense<1.0> : tensor<2x4x1x1xf32> loc("wc")
@@ -138,7 +147,7 @@ func.func @concat_shared(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> (tensor<1
 // CHECK-LABEL: func.func @concat_partial
 // CHECK-COUNT-2: q.requantize %{{.*}} <{out_type = #q<quant_dtype auto>}> : {{.*}} -> tensor<1x2x4x4x!quant.any<i8:f32>>
 // CHECK: q.concat {{.*}} : tensor<1x2x4x4x!quant.any<i8:f32>>, tensor<1x2x4x4x!quant.any<i8:f32>>
-// WARN: warning: 2 tensor(s) are not in {{.*}}calib.json and keep run-time ranges: m1_output, cp_output
+// WARN: warning: 2 of the {{[0-9]+}} tensors the module needs are not in {{.*}}calib.json (m1_output, cp_output) and keep run-time ranges
 func.func @concat_partial(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32> loc("w")
   %wc = arith.constant dense<1.0> : tensor<2x4x1x1xf32> loc("wc")
@@ -157,7 +166,7 @@ func.func @concat_partial(%x: tensor<1x2x4x4xf32> {q.name = "data"}) -> tensor<1
 // CHECK-LABEL: func.func @raw_input
 // CHECK-DAG: q.quantize %arg0 <{max_calib_range = 1.275000e+00 : f32, min_calib_range = -1.275000e+00 : f32}> : tensor<1x2x4x4xi8> -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.0099999{{[0-9]+}}>>
 // CHECK-DAG: q.quantize %arg1 <{out_type = #q<quant_dtype uint8>}> : tensor<1x2x4x4xui8> -> tensor<1x2x4x4x!quant.uniform<u8:f32, 1.000000e+00>>
-// WARN: warning: 2 tensor(s) are not in {{.*}}calib.json and keep run-time ranges: r0_output, r1_output
+// WARN: warning: 2 of the {{[0-9]+}} tensors the module needs are not in {{.*}}calib.json (r0_output, r1_output) and keep run-time ranges
 // WARN-NOT: raw_u
 func.func @raw_input(%x: tensor<1x2x4x4xi8> {q.name = "raw"}, %u: tensor<1x2x4x4xui8> {q.name = "raw_u"}) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = arith.constant dense<0.5> : tensor<2x2x1x1xf32> loc("w")

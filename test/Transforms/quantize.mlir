@@ -8,7 +8,7 @@
 // RUN: q-opt %s --split-input-file --q-quantize --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=NAMES
 // RUN: q-opt %s --split-input-file --q-quantize="dtype=uint8" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=UINT8
 // RUN: q-opt %s --split-input-file --q-quantize="dtype=int8 granularity=tensor" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=TENSOR
-// RUN: q-opt %s --split-input-file --q-quantize="exclude=conv1,bn7" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=EXCL
+// RUN: q-opt %s --q-quantize="exclude=conv1,bn7" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=EXCL
 // RUN: q-opt %s --split-input-file --q-quantize="weight-bits=7" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=BITS7
 
 // conv -> relu -> pool -> conv -> flatten -> fc, with a pooling on the graph
@@ -81,7 +81,7 @@
 // In full mode, exclude=pool_in keeps that pooling fp32 and
 // exclude-ops=flatten the flatten; pool0 runs in int8 and is dequantized
 // for the excluded conv1.
-// RUN: q-opt %s --split-input-file --q-quantize="mode=full exclude=pool_in,conv1 exclude-ops=flatten" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=EXCLFULL
+// RUN: q-opt %s --q-quantize="mode=full exclude=pool_in,conv1 exclude-ops=flatten" --mlir-print-debuginfo=false | FileCheck %s --check-prefix=EXCLFULL
 // EXCLFULL-LABEL: func.func @chain
 // EXCLFULL: %[[P0:.*]] = q.pooling avg %arg0 {{.*}} : tensor<1x4x8x8xf32>
 // EXCLFULL: q.quantize %[[P0]]
@@ -252,5 +252,12 @@ func.func @int8_input(%x: tensor<1x2x4x4xi8> {q.name = "data"}, %u: tensor<1x2x4
 // BAD-OPS: q-quantize: exclude-ops=softmax is not valid; expected conv, fc, pooling, flatten, reshape, concat, act or add
 // RUN: not q-opt %s --q-quantize="weight-bits=9" 2>&1 | FileCheck %s --check-prefix=BAD-BITS
 // BAD-BITS: q-quantize: weight-bits=9 is not valid; expected 2 to 8
+// An exclude name that is no node of the module is an error naming the
+// closest node names (the EXCL runs above see the whole file as one module,
+// where conv1 and bn7 are nodes).
+// RUN: not q-opt %s --split-input-file --q-quantize="exclude=conv_1" 2>&1 | FileCheck %s --check-prefix=BAD-EXCL
+// BAD-EXCL: error: q-quantize: exclude=conv_1: the graph has no node of that name; did you mean 'conv1', 'conv0'
+// RUN: not q-opt %s --q-quantize="exclude=conv1,nothing_like_it" 2>&1 | FileCheck %s --check-prefix=BAD-EXCL2
+// BAD-EXCL2: error: q-quantize: exclude=nothing_like_it: the graph has no node of that name{{$}}
 // RUN: not q-opt %s --q-quantize="dtpye=int8" 2>&1 | FileCheck %s --check-prefix=BAD-NAME
 // BAD-NAME: dtpye

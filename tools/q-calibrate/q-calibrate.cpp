@@ -4,18 +4,18 @@
 //               --input-shape=data:32,3,224,224 --data=images/ \
 //               --mode=entropy -o calib.json
 //
-// Compiles the fp32 model (the lowering q-compile uses) with observation
-// points on exactly the tensors q-quantize will need ranges for, runs it on
-// the calibration data, collects statistics per tensor and writes the table
-// that `q-opt --q-calibrate=table=...` reads (docs/CALIBRATION.md).
+// Calibrates as q-compile does (driver::calibrate(): the fp32 model at the
+// calibration batch, observed on exactly the tensors q-quantize will need
+// ranges for, run in process on the data) and writes the table that
+// `q-opt --q-calibrate=table=...` reads (docs/CALIBRATION.md).
 //
 //===----------------------------------------------------------------------===//
 
-#include "Data.h"
-
 #include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Driver/Dataset.h"
 #include "QDialect/Driver/Driver.h"
 #include "QDialect/Tools/ToolDefaults.h"
+#include "QDialect/Driver/Progress.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -91,12 +91,13 @@ static cl::list<std::string> dataSpecs(
     cl::cat(dataCategory));
 static cl::opt<unsigned>
     numBatches("batches",
-               cl::desc("batches to run (default: every full batch)"),
+               cl::desc("batches to run (default: all)"),
                cl::init(0), cl::cat(dataCategory));
 static cl::opt<unsigned> batchSize(
     "batch-size",
-    cl::desc("samples per batch (default: the model's batch; sets the first "
-             "dim of --input-shape)"),
+    cl::desc("samples per batch (default: min(32, samples)); any batch "
+             "works, whatever the model's: the last partial batch is padded "
+             "and the padding is never observed"),
     cl::init(0), cl::cat(dataCategory));
 static cl::opt<bool> shuffle("shuffle",
                              cl::desc("draw the samples in random order"),
@@ -132,22 +133,7 @@ static cl::opt<std::string>
                    "minimum is >= 0); entropy uses 511 bins for non-negative "
                    "tensors under uint8/auto"),
           cl::init("auto"), cl::cat(quantCategory));
-static cl::list<std::string> exclude("exclude",
-                                     cl::desc("node names to keep in fp32"),
-                                     cl::value_desc("a,b,..."),
-                                     cl::CommaSeparated,
-                                     cl::cat(quantCategory));
-static cl::list<std::string>
-    excludeOps("exclude-ops",
-               cl::desc("op kinds to keep in fp32: conv, fc, pooling, "
-                        "flatten, reshape, concat, act, add"),
-               cl::value_desc("kind,..."), cl::CommaSeparated,
-               cl::cat(quantCategory));
-static cl::opt<std::string>
-    quantizeMode("quantize-mode",
-                 cl::desc("smart (support ops between quantized layers) or "
-                          "full"),
-                 cl::init("smart"), cl::cat(quantCategory));
+static driver::QuantizeFlags quantizeFlags(quantCategory);
 
 namespace {
 
@@ -155,39 +141,6 @@ int fail(const llvm::Twine &message) {
   llvm::errs() << "q-calibrate: error: " << message << "\n";
   return 1;
 }
-
-double since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-/// Progress on stderr, only for a person watching a terminal.
-class Progress {
-public:
-  Progress(size_t total, size_t batchSize)
-      : total(total), batchSize(batchSize), enabled(!quiet && ::isatty(2)),
-        start(std::chrono::steady_clock::now()) {}
-  void update(size_t done) {
-    if (!enabled)
-      return;
-    double elapsed = since(start);
-    double rate = elapsed > 0 ? double(done * batchSize) / elapsed : 0;
-    double eta = done ? elapsed / double(done) * double(total - done) : 0;
-    llvm::errs() << llvm::format(
-        "\rq-calibrate: batch %zu/%zu, %.1f images/s, ETA %.0f s   ", done,
-        total, rate, eta);
-    llvm::errs().flush();
-  }
-  void finish() {
-    if (enabled)
-      llvm::errs() << "\n";
-  }
-
-private:
-  size_t total, batchSize;
-  bool enabled;
-  std::chrono::steady_clock::time_point start;
-};
 
 } // namespace
 
@@ -200,28 +153,24 @@ int main(int argc, char **argv) {
       "q-calibrate: run an fp32 model on calibration data and write the "
       "table of ranges\nthat q-quantize's int8 graph needs "
       "(docs/CALIBRATION.md).\n");
-  auto started = std::chrono::steady_clock::now();
 
   // Options first: a mistake should not cost a compile.
-  calib::CollectOptions collect;
-  if (mode == "naive")
-    collect.mode = calib::Mode::Naive;
-  else if (mode == "entropy")
-    collect.mode = calib::Mode::Entropy;
-  else if (mode == "percentile")
-    collect.mode = calib::Mode::Percentile;
-  else
-    return fail("--mode=" + mode + ": expected naive, entropy or percentile");
-  if (dtype == "int8")
-    collect.type = qcalib::QuantizedType::Int8;
-  else if (dtype == "uint8")
-    collect.type = qcalib::QuantizedType::UInt8;
-  else if (dtype == "auto")
-    collect.type = qcalib::QuantizedType::Auto;
-  else
-    return fail("--dtype=" + dtype + ": expected int8, uint8 or auto");
-  if (quantizeMode != "smart" && quantizeMode != "full")
-    return fail("--quantize-mode=" + quantizeMode + ": expected smart or full");
+  driver::CalibrateOptions options;
+  options.tool = "q-calibrate";
+  calib::CollectOptions &collect = options.collect;
+  auto parsedMode = calib::parseMode(mode, "--mode");
+  if (!parsedMode)
+    return driver::reportError(parsedMode.takeError(), "q-calibrate");
+  collect.mode = *parsedMode;
+  auto quantize = quantizeFlags.options(dtype);
+  if (!quantize)
+    return driver::reportError(quantize.takeError(), "q-calibrate");
+  options.quantize = *quantize;
+  collect.type = quantize->dtype == mlir::q::QuantDType::int8
+                     ? qcalib::QuantizedType::Int8
+                 : quantize->dtype == mlir::q::QuantDType::uint8
+                     ? qcalib::QuantizedType::UInt8
+                     : qcalib::QuantizedType::Auto;
   if (!(percentile > 0 && percentile <= 100))
     return fail("--percentile must be in (0, 100]");
   collect.percentile = percentile;
@@ -253,178 +202,64 @@ int main(int argc, char **argv) {
   mlir::q::setUpDiagnostics(context, /*warnings=*/!quiet);
   context.loadAllAvailableDialects();
 
-  // The fp32 graph that will be quantized: imported, canonicalized and
-  // fused with the int8 rules.
-  driver::ImportOptions importOptions = model.importOptions(inputFile);
-  bool fromModule = driver::isModuleFile(inputFile);
-  if (batchSize && !fromModule)
-    importOptions.batchSize = batchSize;
-  auto module = driver::importModel(context, importOptions);
+  // The model, imported once; the data, checked against its inputs (sample
+  // shapes do not depend on the batch).
+  auto module = driver::importModel(context, model.importOptions(inputFile));
   if (!module)
     return driver::reportError(module.takeError(), "q-calibrate");
-
-  driver::CompileOptions compile;
-  compile.modelName = "calibration";
-  compile.numThreads = numThreads;
-  compile.fuseMode = "int8";
-  if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-        driver::addGraphPasses(pm, compile);
-      }))
-    return driver::reportError(std::move(err), "q-calibrate");
-
-  driver::QuantizeSelection selection;
-  selection.dtype = dtype;
-  selection.exclude.assign(exclude.begin(), exclude.end());
-  selection.excludeOps.assign(excludeOps.begin(), excludeOps.end());
-  selection.mode = quantizeMode;
-  auto targets =
-      driver::calibrationTargets(**module, selection, &collect.tensorTypes);
-  if (!targets)
-    return driver::reportError(targets.takeError(), "q-calibrate");
-  if (targets->empty())
-    return fail(inputFile + ": nothing to calibrate: the quantized graph has "
-                            "no quantize or requantize op");
-  auto modelOutputs = driver::addObservationPoints(**module, *targets);
-  if (!modelOutputs)
-    return driver::reportError(modelOutputs.takeError(), "q-calibrate");
-
-  // The instrumented fp32 library, in a temporary folder.
-  llvm::SmallString<128> tempDir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("q-calibrate", tempDir))
-    return fail("cannot create a temporary folder: " + ec.message());
-  auto cleanup = llvm::make_scope_exit([&] {
-    if (keepTemps)
-      llvm::errs() << "q-calibrate: instrumented library kept in " << tempDir
-                   << "\n";
-    else
-      llvm::sys::fs::remove_directories(tempDir);
-  });
-  std::string library = (tempDir + "/libcalibration.so").str();
-  if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-        driver::addLoweringPasses(pm, compile);
-      }))
-    return driver::reportError(std::move(err), "q-calibrate");
-  driver::LinkOptions link;
-  link.outputFile = library;
-  link.tool = "q-calibrate";
-  if (auto linked = driver::emitLibrary(**module, compile, link); !linked)
-    return driver::reportError(linked.takeError(), "q-calibrate");
-  double compileSeconds = since(started);
-
-  std::string error;
-  ::q::driver::LoadOptions loadOptions;
-  loadOptions.numThreads = numThreads;
-  loadOptions.tool = "q-calibrate";
-  auto model = ::q::driver::CompiledModel::load(library, loadOptions, error);
-  if (!model)
-    return fail(error);
-  const auto &inputs = model->inputs();
-  if (fromModule && batchSize)
-    for (const auto &input : inputs)
-      if (input.shape.empty() || input.shape[0] != int64_t(batchSize))
-        return fail("--batch-size=" + llvm::Twine(batchSize) + ": " +
-                    inputFile + " has input '" + input.name + "' with batch " +
-                    llvm::Twine(input.shape.empty() ? 0 : input.shape[0]) +
-                    "; a module's batch is fixed");
-
+  auto inputs = driver::moduleInputs(**module);
+  if (!inputs)
+    return driver::reportError(inputs.takeError(), "q-calibrate");
   auto data = calib::Dataset::open(
-      std::vector<std::string>(dataSpecs.begin(), dataSpecs.end()), inputs,
+      std::vector<std::string>(dataSpecs.begin(), dataSpecs.end()), *inputs,
       images);
   if (!data)
     return driver::reportError(data.takeError(), "q-calibrate");
-  size_t batch = size_t(inputs[0].shape[0]);
-  size_t samples = (*data)->numSamples();
-  size_t available = samples / batch;
-  if (!available)
-    return fail("not enough data: " + llvm::Twine(samples) +
-                " samples, fewer than one batch of " + llvm::Twine(batch));
-  size_t batches = available;
-  if (numBatches) {
-    if (numBatches > available)
-      llvm::errs() << "q-calibrate: warning: --batches=" << numBatches
-                   << " but the data holds " << available << " batches of "
-                   << batch << "; using " << available << "\n";
-    else
-      batches = numBatches;
-  }
-  std::vector<size_t> order(samples);
-  std::iota(order.begin(), order.end(), 0);
-  if (shuffle)
-    std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
 
-  // One batch's samples, read by several threads (decoding images is the
-  // slow part of the data path).
-  std::vector<size_t> sampleBytes;
-  for (const auto &input : inputs)
-    sampleBytes.push_back(input.numBytes() / batch);
-  unsigned readers =
-      std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                                      unsigned(batch)));
-  auto fill = [&](size_t b, llvm::ArrayRef<void *> buffers) -> llvm::Error {
-    std::vector<std::string> errors(batch);
-    auto read = [&](unsigned worker) {
-      for (size_t j = worker; j < batch; j += readers)
-        for (size_t i = 0; i < inputs.size(); ++i)
-          if (auto err = (*data)->readSample(i, order[b * batch + j],
-                                             static_cast<char *>(buffers[i]) +
-                                                 j * sampleBytes[i])) {
-            errors[j] = llvm::toString(std::move(err));
-            break;
-          }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < readers; ++t)
-      pool.emplace_back(read, t);
-    read(0);
-    for (std::thread &t : pool)
-      t.join();
-    for (const std::string &e : errors)
-      if (!e.empty())
-        return llvm::createStringError(llvm::inconvertibleErrorCode(), e);
-    return llvm::Error::success();
+  driver::StepTimer timer("q-calibrate", quiet ? driver::Verbosity::Quiet
+                                               : driver::Verbosity::Normal);
+  options.batchSize = batchSize;
+  options.maxBatches = numBatches;
+  options.shuffle = shuffle;
+  options.seed = seed;
+  options.numThreads = numThreads;
+  options.keepTemps = keepTemps;
+  size_t perBatch =
+      batchSize ? batchSize
+                : driver::defaultCalibrationBatch((*data)->numSamples());
+  options.progress = [&](size_t done, size_t total) {
+    timer.progress(done, total, perBatch);
   };
-
-  calib::StatisticsCollector stats(*targets, collect);
-  calib::DataPassTiming passTiming;
-  Progress progress(batches, batch);
-  auto passStart = std::chrono::steady_clock::now();
-  llvm::Error passError = calib::runDataPass(
-      *model, *modelOutputs, batches, fill, stats, passTiming,
-      [&](size_t done) { progress.update(done); });
-  progress.finish();
-  if (passError)
-    return driver::reportError(std::move(passError), "q-calibrate");
-  double passSeconds = since(passStart);
-
-  auto thresholdStart = std::chrono::steady_clock::now();
-  auto summaries = stats.finish();
-  if (!summaries)
-    return driver::reportError(summaries.takeError(), "q-calibrate");
-  double thresholdSeconds = since(thresholdStart);
-  if (auto err =
-          qcalib::writeCalibrationTable(stats.table(*summaries), outputFile))
+  timer.begin("calibrate");
+  auto result = driver::calibrate(**module, **data, options);
+  timer.end();
+  if (!result)
+    return driver::reportError(result.takeError(), "q-calibrate");
+  if (auto err = qcalib::writeCalibrationTable(result->table, outputFile))
     return driver::reportError(std::move(err), "q-calibrate");
 
+  const calib::DataPassTiming &passTiming = result->timing;
   if (timing)
     llvm::errs() << llvm::format(
         "q-calibrate: compile %.3f s; data pass %.3f s for %zu batches of "
         "%zu (data %.3f s, inference %.3f s, statistics %.3f s); "
         "thresholds %.3f s\n",
-        compileSeconds, passSeconds, passTiming.batches, batch, passTiming.load,
-        passTiming.run, passTiming.statistics, thresholdSeconds);
+        result->compileSeconds, result->passSeconds, passTiming.batches,
+        result->batchSize, passTiming.load, passTiming.run,
+        passTiming.statistics, result->thresholdSeconds);
   if (!quiet) {
-    calib::printSummary(*summaries, llvm::outs());
+    calib::printSummary(result->summaries, llvm::outs());
     uint64_t skipped = 0;
-    for (const auto &s : *summaries)
+    for (const auto &s : result->summaries)
       skipped += s.nonFinite.total();
-    llvm::outs() << "q-calibrate: " << summaries->size() << " tensors, "
-                 << batches << " batches of " << batch << " ("
-                 << (*data)->describe() << "), mode " << mode << ", dtype "
-                 << dtype;
+    llvm::outs() << "q-calibrate: " << result->summaries.size()
+                 << " tensors, " << result->batches << " batches of "
+                 << result->batchSize << " (" << (*data)->describe()
+                 << "), mode " << mode << ", dtype " << dtype;
     if (skipNonFinite)
       llvm::outs() << ", " << skipped << " non-finite values skipped";
-    if (samples > batches * batch)
-      llvm::outs() << ", " << samples - batches * batch << " samples not used";
+    if (result->samplesLeft)
+      llvm::outs() << ", " << result->samplesLeft << " samples not used";
     llvm::outs() << "; wrote " << outputFile << "\n";
   }
   return 0;

@@ -4,8 +4,9 @@
 //             --input-shape=data:1,3,224,224 -o libmodel.so
 //
 // imports the model, runs the q pipeline (canonicalize, fuse; for an int8
-// --dtype calibrate with q-calibrate on --calib-data, quantize, attach the
-// ranges, fold; lower to the oneDNN-backed runtime or generated kernels),
+// --dtype calibrate in process on --calib-data (driver::calibrate(), at a
+// batch of its own), quantize, attach the ranges, fold; lower to the
+// oneDNN-backed runtime or generated kernels),
 // translates to LLVM IR and links the result with
 // libqrt into a .so that exports the C API of include/q/model.h. Weights are
 // embedded (one aligned blob) or, with --external-weights, written to a
@@ -15,15 +16,17 @@
 
 #include "QDialect/Conversion/BackendSelect.h"
 #include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Driver/Dataset.h"
 #include "QDialect/Driver/Driver.h"
 #include "QDialect/Tools/ToolDefaults.h"
+#include "QDialect/Driver/Progress.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -100,35 +103,23 @@ static cl::opt<unsigned>
     calibBatches("calib-batches",
                  cl::desc("calibration batches to run (default: all)"),
                  cl::init(0), cl::cat(int8Category));
+static cl::opt<unsigned> calibBatchSize(
+    "calib-batch-size",
+    cl::desc("samples per calibration batch (default: min(32, samples)), "
+             "independent of the compiled batch"),
+    cl::init(0), cl::cat(int8Category));
 static cl::opt<std::string> calibTable(
     "calib-table",
-    cl::desc("with --calib-data: also keep the table q-calibrate writes "
+    cl::desc("with --calib-data: also write the table calibration makes "
              "here; without: read the ranges from this table"),
     cl::value_desc("calib.json"), cl::cat(int8Category));
-static cl::list<std::string>
-    exclude("exclude", cl::CommaSeparated,
-            cl::desc("node names to keep in fp32"), cl::value_desc("a,b,..."),
-            cl::cat(int8Category));
-static cl::list<std::string> excludeOps(
-    "exclude-ops", cl::CommaSeparated,
-    cl::desc("op kinds to keep in fp32: conv, fc, pooling, flatten, "
-             "reshape, concat, act, add"),
-    cl::value_desc("kind,..."), cl::cat(int8Category));
-static cl::opt<std::string>
-    quantizeMode("quantize-mode",
-                 cl::desc("smart (support ops only between quantized "
-                          "layers) or full"),
-                 cl::init("smart"), cl::cat(int8Category));
-static cl::opt<std::string>
-    granularity("granularity",
-                cl::desc("weight scales: channel or tensor"),
-                cl::init("channel"), cl::cat(int8Category));
-static cl::opt<int> weightBits(
-    "weight-bits",
-    cl::desc("bits of the int8 weights, 2-8 (7: [-64, 63], so avx2 kernels "
-             "use vpmaddubsw exactly and oneDNN's avx2 path cannot "
-             "saturate)"),
-    cl::init(8), cl::cat(int8Category));
+static cl::opt<bool> calibTableStrict(
+    "calib-table-strict",
+    cl::desc("a --calib-table that lacks some tensor the model needs is an "
+             "error (default: a warning; no tensor at all is always an "
+             "error)"),
+    cl::init(false), cl::cat(int8Category));
+static driver::QuantizeFlags quantizeFlags(int8Category);
 
 static cl::opt<int> numThreads("num-threads",
                                cl::desc("threads per run (0: OpenMP default)"),
@@ -149,14 +140,167 @@ static cl::opt<bool> fuse("fuse",
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("keep the intermediate files"),
                                cl::init(false), cl::cat(category));
-static cl::opt<bool> verbose("v", cl::desc("print the steps and commands"),
+static cl::opt<bool> verbose("v",
+                             cl::desc("print the steps, their times and the "
+                                      "commands, wherever the output goes"),
                              cl::init(false), cl::cat(category));
+static cl::opt<bool> quiet("quiet",
+                           cl::desc("print nothing but errors (no steps, no "
+                                    "summary)"),
+                           cl::init(false), cl::cat(category));
 
 namespace {
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "q-compile: error: " << message << "\n";
   return 1;
+}
+
+/// The flags that do not need the model; returns the compile options.
+llvm::Expected<driver::CompileOptions> checkFlags() {
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  driver::CompileOptions options;
+  options.modelName = driver::modelNameFor(outputFile);
+  options.numThreads = numThreads;
+  options.fuse = fuse;
+  options.backend = backend;
+  options.isa = isaOption;
+  options.int8 = dtype != "float32";
+  if (options.int8) {
+    if (auto bad = mlir::q::parseQuantDType(dtype, "--dtype"); !bad) {
+      llvm::consumeError(bad.takeError());
+      return error("--dtype=" + dtype +
+                   " is not valid; expected float32, int8, uint8 or auto");
+    }
+    auto quantize = quantizeFlags.options(dtype);
+    if (!quantize)
+      return quantize.takeError();
+    options.quantize = std::move(*quantize);
+    auto mode = ::q::calibrate::parseMode(calibMode, "--calib-mode");
+    if (!mode)
+      return mode.takeError();
+  }
+  if (backend != "onednn" && backend != "loops" && backend != "auto")
+    return error("--backend=" + backend + ": expected onednn, loops or auto");
+  if (!options.int8 && (!calibData.empty() || !calibTable.empty() ||
+                        !quantizeFlags.exclude.empty() || backend != "onednn"))
+    return error("--calib-data, --calib-table, --exclude and --backend=" +
+                 (backend == "onednn" ? std::string("loops")
+                                      : std::string(backend)) +
+                 " need an int8 --dtype (int8, uint8 or auto)");
+  if (auto err = mlir::q::checkWeightBits(quantizeFlags.weightBits, "--weight-bits"))
+    return std::move(err);
+  if (!options.int8 && quantizeFlags.weightBits.getNumOccurrences())
+    return error("--weight-bits needs an int8 --dtype (int8, uint8 or auto)");
+  if (backend != "auto" && (!backendCosts.empty() || backendCostsOnly ||
+                            !backendReport.empty()))
+    return error("--backend-costs, --backend-costs-only and --backend-report "
+                 "need --backend=auto");
+  if (backendCostsOnly && backendCosts.empty())
+    return error("--backend-costs-only needs --backend-costs");
+  if (backendCostsOnly && !llvm::sys::fs::exists(backendCosts))
+    return error("--backend-costs-only: " + backendCosts + " does not exist");
+  if (emit != "so" && emit != "mlir" && emit != "llvm")
+    return error("--emit must be so, mlir or llvm");
+  if (calibTableStrict && (calibTable.empty() || !calibData.empty()))
+    return error("--calib-table-strict checks a --calib-table that is read "
+                 "(without --calib-data)");
+  options.calibStrict = calibTableStrict;
+  return options;
+}
+
+/// Calibrates `module` in process on --calib-data; the table goes into
+/// `options` (and to --calib-table when given).
+llvm::Error calibrateModel(ModuleOp module, driver::CompileOptions &options,
+                           driver::StepTimer &timer) {
+  auto parsedMode = ::q::calibrate::parseMode(calibMode, "--calib-mode");
+  if (!parsedMode)
+    return parsedMode.takeError();
+  auto inputs = driver::moduleInputs(module);
+  if (!inputs)
+    return inputs.takeError();
+  llvm::SmallVector<llvm::StringRef> specs;
+  llvm::StringRef(calibData).split(specs, ',', -1, false);
+  // A raw-input model normalizes raw values itself: IDX bytes stay 0..255.
+  ::q::calibrate::ImageOptions images;
+  images.rawIdx = !options.inputTypes.empty() || !model.inputMeans.empty() ||
+                  !model.inputStds.empty();
+  auto data = ::q::calibrate::Dataset::open(
+      std::vector<std::string>(specs.begin(), specs.end()), *inputs, images);
+  if (!data)
+    return data.takeError();
+  driver::CalibrateOptions calibrate;
+  calibrate.tool = "q-compile";
+  calibrate.batchesFlag = "--calib-batches";
+  calibrate.collect.mode = *parsedMode;
+  calibrate.collect.type =
+      options.quantize.dtype == QuantDType::int8    ? qcalib::QuantizedType::Int8
+      : options.quantize.dtype == QuantDType::uint8 ? qcalib::QuantizedType::UInt8
+                                                    : qcalib::QuantizedType::Auto;
+  calibrate.quantize = options.quantize;
+  calibrate.batchSize = calibBatchSize;
+  calibrate.maxBatches = calibBatches;
+  calibrate.numThreads = numThreads;
+  calibrate.keepTemps = keepTemps;
+  size_t perBatch = calibBatchSize ? size_t(calibBatchSize)
+                                   : driver::defaultCalibrationBatch(
+                                         (*data)->numSamples());
+  calibrate.progress = [&](size_t done, size_t total) {
+    timer.progress(done, total, perBatch);
+  };
+  timer.begin("calibrate");
+  auto result = driver::calibrate(module, **data, calibrate);
+  if (!result)
+    return result.takeError();
+  timer.detail(llvm::Twine(result->summaries.size()) + " tensors, " +
+               llvm::Twine(result->batches) + " batches of " +
+               llvm::Twine(result->batchSize) + " (" + (*data)->describe() +
+               "), mode " + calibMode);
+  if (!calibTable.empty())
+    if (auto err = qcalib::writeCalibrationTable(result->table, calibTable))
+      return err;
+  options.calibration = std::move(result->table);
+  return llvm::Error::success();
+}
+
+/// The graph passes, backend selection (--backend=auto) and lowering.
+llvm::Error compileModule(ModuleOp module,
+                          const driver::CompileOptions &options,
+                          driver::StepTimer &timer) {
+  timer.begin("graph passes");
+  if (auto err = driver::runPasses(
+          module, [&](PassManager &pm) { driver::addGraphPasses(pm, options); },
+          "q-compile"))
+    return err;
+  if (backend == "auto") {
+    // Time each conv/fc, then lower what each got.
+    timer.begin("backend selection");
+    BackendSelectOptions selectOptions;
+    selectOptions.isa = isaOption;
+    selectOptions.threads = numThreads;
+    selectOptions.costFile = backendCosts;
+    selectOptions.measure = !backendCostsOnly;
+    auto choices = selectBackends(module, selectOptions);
+    if (!choices)
+      return choices.takeError();
+    std::string report = formatBackendReport(*choices);
+    if (backendReport.empty()) {
+      llvm::outs() << report;
+    } else {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(backendReport, ec);
+      if (ec)
+        return llvm::createStringError(ec, backendReport + ": " +
+                                               ec.message());
+      os << report;
+    }
+  }
+  timer.begin("lowering");
+  return driver::runPasses(
+      module, [&](PassManager &pm) { driver::addLoweringPasses(pm, options); },
+      "q-compile");
 }
 
 } // namespace
@@ -170,35 +314,12 @@ int main(int argc, char **argv) {
       "q-compile: compile an MXNet model (symbol JSON + .params) into a "
       "shared library\nexporting the C API of include/q/model.h.\n");
 
-  if (dtype != "float32" && dtype != "int8" && dtype != "uint8" &&
-      dtype != "auto")
-    return fail("--dtype=" + dtype + ": expected float32, int8, uint8 or auto");
-  if (backend != "onednn" && backend != "loops" && backend != "auto")
-    return fail("--backend=" + backend + ": expected onednn, loops or auto");
-  if (dtype == "float32" && (!calibData.empty() || !calibTable.empty() ||
-                             !exclude.empty() || backend != "onednn"))
-    return fail("--calib-data, --calib-table, --exclude and --backend=" +
-                (backend == "onednn" ? std::string("loops") : std::string(backend)) +
-                " need an int8 --dtype (int8, uint8 or auto)");
-  if (calibMode != "naive" && calibMode != "entropy" &&
-      calibMode != "percentile")
-    return fail("--calib-mode=" + calibMode +
-                ": expected naive, entropy or percentile");
-  if (weightBits < 2 || weightBits > 8)
-    return fail("--weight-bits=" + std::to_string(weightBits) +
-                ": expected 2 to 8");
-  if (dtype == "float32" && weightBits.getNumOccurrences())
-    return fail("--weight-bits needs an int8 --dtype (int8, uint8 or auto)");
-  if (backend != "auto" && (!backendCosts.empty() || backendCostsOnly ||
-                            !backendReport.empty()))
-    return fail("--backend-costs, --backend-costs-only and --backend-report "
-                "need --backend=auto");
-  if (backendCostsOnly && backendCosts.empty())
-    return fail("--backend-costs-only needs --backend-costs");
-  if (backendCostsOnly && !llvm::sys::fs::exists(backendCosts))
-    return fail("--backend-costs-only: " + backendCosts + " does not exist");
-  if (emit != "so" && emit != "mlir" && emit != "llvm")
-    return fail("--emit must be so, mlir or llvm");
+  auto compileOptions = checkFlags();
+  if (!compileOptions)
+    return driver::reportError(compileOptions.takeError(), "q-compile");
+  driver::StepTimer timer("q-compile", quiet     ? driver::Verbosity::Quiet
+                                       : verbose ? driver::Verbosity::Verbose
+                                                 : driver::Verbosity::Normal);
 
   DialectRegistry registry;
   driver::registerDriverDialects(registry);
@@ -207,128 +328,56 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
 
   // importModel also checks that the weights are given (--params or
-  // --random-params), before anything is compiled.
-  driver::ImportOptions importOptions = model.importOptions(symbolFile);
-  auto module = driver::importModel(context, importOptions);
+  // --random-params), before anything is compiled. The model is imported
+  // once: calibration works on a copy at its own batch.
+  timer.begin("import");
+  auto module = driver::importModel(context, model.importOptions(symbolFile));
   if (!module)
     return driver::reportError(module.takeError(), "q-compile");
-
-  driver::CompileOptions compileOptions;
-  compileOptions.inputTypes.types.assign(inputTypes.begin(), inputTypes.end());
-  if (auto err = driver::checkInputTypes(**module, compileOptions.inputTypes))
+  if (llvm::Error err = mlir::q::checkNodeNames(
+          **module, compileOptions->quantize.exclude, "--exclude"))
     return driver::reportError(std::move(err), "q-compile");
-  compileOptions.modelName = driver::modelNameFor(outputFile);
-  compileOptions.numThreads = numThreads;
-  compileOptions.fuse = fuse;
-  compileOptions.dtype = dtype;
-  compileOptions.exclude.assign(exclude.begin(), exclude.end());
-  compileOptions.excludeOps.assign(excludeOps.begin(), excludeOps.end());
-  compileOptions.quantizeMode = quantizeMode;
-  compileOptions.granularity = granularity;
-  compileOptions.weightBits = weightBits;
-  compileOptions.backend = backend;
-  compileOptions.isa = isaOption;
 
-  // Calibration runs the fp32 model on the data: q-calibrate does exactly
-  // that, with the same selection of tensors, so q-compile runs it.
-  llvm::SmallString<128> tempTable;
-  llvm::scope_exit dropTable([&] {
-    if (!tempTable.empty())
-      llvm::sys::fs::remove(tempTable);
-  });
-  if (dtype != "float32") {
-    if (!calibData.empty()) {
-      std::string table = calibTable;
-      if (table.empty()) {
-        if (auto ec = llvm::sys::fs::createTemporaryFile("q-calib", "json",
-                                                         tempTable))
-          return fail("cannot create a temporary file: " + ec.message());
-        table = std::string(tempTable);
-      }
-      driver::CalibrateToolRun run;
-      run.toolDir = llvm::sys::path::parent_path(
-                        llvm::sys::fs::getMainExecutable(argv[0],
-                                                         (void *)&fail))
-                        .str();
-      run.model = importOptions;
-      run.data = calibData;
-      run.mode = calibMode;
-      run.selection.dtype = dtype;
-      run.selection.mode = quantizeMode;
-      run.selection.exclude = compileOptions.exclude;
-      run.selection.excludeOps = compileOptions.excludeOps;
-      run.batches = calibBatches;
-      run.numThreads = numThreads;
-      run.quiet = !verbose;
-      // A raw-input model normalizes raw values itself.
-      run.rawIdx = !compileOptions.inputTypes.empty();
-      run.output = table;
-      std::string command;
-      llvm::Error calibrated = driver::runCalibrateTool(run, &command);
-      if (verbose)
-        llvm::errs() << command << "\n";
-      if (calibrated)
-        return fail(llvm::toString(std::move(calibrated)));
-      compileOptions.calibTable = table;
-    } else if (!calibTable.empty()) {
-      compileOptions.calibTable = calibTable;
-    } else {
-      llvm::errs() << "q-compile: note: no --calib-data or --calib-table: "
-                      "int8 ranges are found at run time\n";
-    }
+  compileOptions->inputTypes.types.assign(inputTypes.begin(),
+                                          inputTypes.end());
+  if (auto err = driver::checkInputTypes(**module, compileOptions->inputTypes))
+    return driver::reportError(std::move(err), "q-compile");
+  if (compileOptions->int8 && !calibData.empty()) {
+    if (auto err = calibrateModel(**module, *compileOptions, timer))
+      return driver::reportError(std::move(err), "q-compile");
+  } else if (compileOptions->int8 && !calibTable.empty()) {
+    compileOptions->calibTable = calibTable;
+  } else if (compileOptions->int8 && !quiet) {
+    llvm::errs() << "q-compile: note: no --calib-data or --calib-table: "
+                    "int8 ranges are found at run time\n";
   }
-  if (backend != "auto") {
-    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-          driver::buildPipeline(pm, compileOptions);
-        }))
-      return driver::reportError(std::move(err), "q-compile");
-  } else {
-    // Graph passes, then time each conv/fc, then lower what each got.
-    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-          driver::addGraphPasses(pm, compileOptions);
-        }))
-      return driver::reportError(std::move(err), "q-compile");
-    BackendSelectOptions selectOptions;
-    selectOptions.isa = isaOption;
-    selectOptions.threads = numThreads;
-    selectOptions.costFile = backendCosts;
-    selectOptions.measure = !backendCostsOnly;
-    auto choices = selectBackends(**module, selectOptions);
-    if (!choices)
-      return fail(llvm::toString(choices.takeError()));
-    std::string report = formatBackendReport(*choices);
-    if (backendReport.empty()) {
-      llvm::outs() << report;
-    } else {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(backendReport, ec);
-      if (ec)
-        return fail(backendReport + ": " + ec.message());
-      os << report;
-    }
-    if (auto err = driver::runPasses(**module, [&](PassManager &pm) {
-          driver::addLoweringPasses(pm, compileOptions);
-        }))
-      return driver::reportError(std::move(err), "q-compile");
-  }
+  if (auto err = compileModule(**module, *compileOptions, timer))
+    return driver::reportError(std::move(err), "q-compile");
 
+  timer.begin("codegen");
   driver::LinkOptions linkOptions;
   linkOptions.outputFile = outputFile;
   linkOptions.emit = emit;
   linkOptions.externalWeights = externalWeights;
   linkOptions.keepTemps = keepTemps;
   linkOptions.verbose = verbose;
-  auto linked = driver::emitLibrary(**module, compileOptions, linkOptions);
+  linkOptions.onStep = [&](llvm::StringRef step) { timer.begin(step); };
+  auto linked = driver::emitLibrary(**module, *compileOptions, linkOptions);
   if (!linked)
     return driver::reportError(linked.takeError(), "q-compile");
+  timer.end();
   if (emit != "so")
     return 0;
-  if (externalWeights)
+  if (externalWeights && !quiet)
     llvm::outs() << "weights: " << linked->paramsFile << "\n";
-  llvm::outs() << "q-compile: wrote " << outputFile << " ("
-               << linked->numWeights << " weights, "
-               << linked->weightBytes / 1024 << " KiB; arena "
-               << linked->arenaBytes / 1024 << " KiB, liveness bound "
-               << linked->arenaLowerBound / 1024 << " KiB)\n";
+  std::string line;
+  llvm::raw_string_ostream os(line);
+  os << "wrote " << outputFile << " (" << linked->numWeights << " weights, "
+     << linked->weightBytes / 1024 << " KiB; arena "
+     << linked->arenaBytes / 1024 << " KiB, liveness bound "
+     << linked->arenaLowerBound / 1024 << " KiB)";
+  if (timer.showsSteps())
+    os << llvm::format(" in %.1f s", timer.elapsed());
+  timer.summary(line);
   return 0;
 }

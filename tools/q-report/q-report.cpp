@@ -6,7 +6,7 @@
 //            --data=t10k-images-idx3-ubyte.gz --labels=t10k-labels.gz \
 //            -o report.md
 //
-// Calibrates (with q-calibrate, as q-compile does), compiles the fp32 graph
+// Calibrates in process (driver::calibrate(), as q-compile does), compiles the fp32 graph
 // and the int8 graph with every shared tensor returned as an extra result,
 // runs both on the evaluation data and writes a Markdown report: the
 // signal-to-quantization-noise ratio of every tensor, worst first, and what
@@ -15,10 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Data.h"
-
 #include "QDialect/Calibration/Table.h"
 #include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Driver/Dataset.h"
 #include "QDialect/Driver/Driver.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
@@ -78,6 +77,10 @@ static cl::opt<unsigned>
     calibBatches("calib-batches",
                  cl::desc("calibration batches (default: all)"), cl::init(0),
                  cl::cat(category));
+static cl::opt<unsigned> calibBatchSize(
+    "calib-batch-size",
+    cl::desc("samples per calibration batch (default: min(32, samples))"),
+    cl::init(0), cl::cat(category));
 static cl::opt<std::string> calibTable(
     "calib-table",
     cl::desc("with --calib-data: keep the table here; without: read the "
@@ -96,17 +99,7 @@ static cl::opt<std::string>
                cl::desc("class labels of the evaluation data (.npy of "
                         "integers or IDX): report top-1 accuracy too"),
                cl::value_desc("FILE"), cl::cat(category));
-static cl::list<std::string>
-    exclude("exclude", cl::CommaSeparated,
-            cl::desc("node names to keep in fp32 (in every int8 build)"),
-            cl::value_desc("a,b,..."), cl::cat(category));
-static cl::list<std::string> excludeOps(
-    "exclude-ops", cl::CommaSeparated,
-    cl::desc("op kinds to keep in fp32, as q-compile's --exclude-ops"),
-    cl::value_desc("kind,..."), cl::cat(category));
-static cl::opt<std::string> quantizeMode("quantize-mode",
-                                         cl::desc("smart or full"),
-                                         cl::init("smart"), cl::cat(category));
+static driver::QuantizeFlags quantizeFlags(category);
 static cl::opt<unsigned>
     worst("worst", cl::desc("layers to try keeping in fp32, worst SQNR first"),
           cl::init(3), cl::cat(category));
@@ -366,8 +359,10 @@ llvm::Expected<std::vector<int64_t>> readLabels(const std::string &file) {
 /// build and a folder for the libraries.
 struct Session {
   ModuleOp imported;
+  mlir::q::QuantizeOptions quantize;
+  std::optional<qcalib::CalibrationTable> calibration;
+  size_t calibBatch = 0;
   std::string tempDir;
-  std::string table;
   unsigned libraries = 0;
 
   driver::CompileOptions compileOptions(bool int8,
@@ -378,12 +373,11 @@ struct Session {
     options.fuseMode = "int8";
     if (!int8)
       return options;
-    options.dtype = dtype;
-    options.calibTable = table;
-    options.exclude.assign(exclude.begin(), exclude.end());
-    options.exclude.insert(options.exclude.end(), extra.begin(), extra.end());
-    options.excludeOps.assign(excludeOps.begin(), excludeOps.end());
-    options.quantizeMode = quantizeMode;
+    options.int8 = true;
+    options.quantize = quantize;
+    options.quantize.exclude.insert(options.quantize.exclude.end(),
+                                    extra.begin(), extra.end());
+    options.calibration = calibration;
     options.backend = backend;
     return options;
   }
@@ -516,14 +510,14 @@ struct Exclusion {
 };
 
 llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
-  if (dtype != "int8" && dtype != "uint8" && dtype != "auto")
-    return makeError("--dtype=" + dtype + ": expected int8, uint8 or auto");
+  auto quantize = quantizeFlags.options(dtype);
+  if (!quantize)
+    return quantize.takeError();
   if (backend != "onednn" && backend != "loops")
     return makeError("--backend=" + backend + ": expected onednn or loops");
-  if (calibMode != "naive" && calibMode != "entropy" &&
-      calibMode != "percentile")
-    return makeError("--calib-mode=" + calibMode +
-                     ": expected naive, entropy or percentile");
+  auto parsedMode = calib::parseMode(calibMode, "--calib-mode");
+  if (!parsedMode)
+    return parsedMode.takeError();
   if (calibData.empty() && calibTable.empty())
     return makeError("give --calib-data (or a --calib-table to read): the "
                      "report compares calibrated int8 with fp32");
@@ -550,41 +544,58 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
       llvm::scope_exit([&] { llvm::sys::fs::remove_directories(tempDir); });
   session.tempDir = std::string(tempDir);
 
-  // 1. Calibrate exactly as q-compile does: run q-calibrate.
-  if (!calibData.empty()) {
-    session.table =
-        calibTable.empty() ? session.tempDir + "/calib.json" : calibTable;
-    driver::CalibrateToolRun run;
-    run.toolDir = llvm::sys::path::parent_path(
-                      llvm::sys::fs::getMainExecutable(argv0, (void *)&fail))
-                      .str();
-    run.model = model.importOptions(inputFile);
-    run.data = calibData;
-    run.mode = calibMode;
-    run.selection.dtype = dtype;
-    run.selection.mode = quantizeMode;
-    run.selection.exclude.assign(exclude.begin(), exclude.end());
-    run.selection.excludeOps.assign(excludeOps.begin(), excludeOps.end());
-    run.batches = calibBatches;
-    run.numThreads = numThreads;
-    run.output = session.table;
-    std::string command;
-    llvm::Error calibrated = driver::runCalibrateTool(run, &command);
-    step(command);
-    if (calibrated)
-      return calibrated;
-  } else {
-    session.table = calibTable;
-  }
-  auto table = qcalib::readCalibrationTable(session.table);
-  if (!table)
-    return table.takeError();
-
+  session.quantize = std::move(*quantize);
   driver::ImportOptions importOptions = model.importOptions(inputFile);
   auto imported = driver::importModel(context, importOptions);
   if (!imported)
     return imported.takeError();
   session.imported = **imported;
+  if (auto err = mlir::q::checkNodeNames(session.imported, session.quantize.exclude,
+                                   "--exclude"))
+    return err;
+
+  // 1. Calibrate exactly as q-compile does, in process.
+  if (!calibData.empty()) {
+    step("calibrating");
+    auto inputs = driver::moduleInputs(session.imported);
+    if (!inputs)
+      return inputs.takeError();
+    llvm::SmallVector<llvm::StringRef> calibSpecs;
+    llvm::StringRef(calibData).split(calibSpecs, ',', -1, false);
+    auto calibSet = calib::Dataset::open(
+        std::vector<std::string>(calibSpecs.begin(), calibSpecs.end()),
+        *inputs, {});
+    if (!calibSet)
+      return calibSet.takeError();
+    driver::CalibrateOptions options;
+    options.tool = "q-report";
+    options.batchesFlag = "--calib-batches";
+    options.collect.mode = *parsedMode;
+    options.collect.type =
+        session.quantize.dtype == mlir::q::QuantDType::int8 ? qcalib::QuantizedType::Int8
+        : session.quantize.dtype == mlir::q::QuantDType::uint8
+            ? qcalib::QuantizedType::UInt8
+            : qcalib::QuantizedType::Auto;
+    options.quantize = session.quantize;
+    options.batchSize = calibBatchSize;
+    options.maxBatches = calibBatches;
+    options.numThreads = numThreads;
+    auto calibrated = driver::calibrate(session.imported, **calibSet, options);
+    if (!calibrated)
+      return calibrated.takeError();
+    session.calibBatch = calibrated->batchSize;
+    if (!calibTable.empty())
+      if (auto err =
+              qcalib::writeCalibrationTable(calibrated->table, calibTable))
+        return err;
+    session.calibration = std::move(calibrated->table);
+  } else {
+    auto read = qcalib::readCalibrationTable(calibTable);
+    if (!read)
+      return read.takeError();
+    session.calibration = std::move(*read);
+  }
+  const qcalib::CalibrationTable *table = &*session.calibration;
 
   // 2-3. The int8 build returns every tensor it shares with fp32; the fp32
   // build returns the same names.
@@ -741,11 +752,12 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (!model.params.empty())
     os << " with `" << model.params << "`";
   os << "\n- dtype: " << dtype << ", backend: " << backend
-     << ", quantize mode: " << quantizeMode << "\n";
+     << ", quantize mode: " << quantizeFlags.mode << "\n";
   if (!calibData.empty())
     os << "- calibration: " << calibMode << " on "
        << (calibBatches ? std::to_string(calibBatches) : std::string("all"))
-       << " batches of " << eval.batch << " from `" << calibData << "`\n";
+       << " batches of " << session.calibBatch << " from `" << calibData
+       << "`\n";
   else
     os << "- calibration table: `" << calibTable << "`\n";
   os << "- evaluation: " << eval.batches << " batches of " << eval.batch << " ("
@@ -753,8 +765,9 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (withLabels)
     os << ", labels `" << labelsFile << "`";
   os << "\n- excluded: "
-     << (exclude.empty() ? std::string("none")
-                         : "`" + llvm::join(exclude, ",") + "`")
+     << (quantizeFlags.exclude.empty()
+             ? std::string("none")
+             : "`" + llvm::join(quantizeFlags.exclude, ",") + "`")
      << "\n\n";
 
   os << "## Final output\n\n";
@@ -827,12 +840,13 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (exclusions.empty())
     os << "\nNo quantized layer to exclude.\n";
 
-  std::vector<std::string> suggested(exclude.begin(), exclude.end());
+  std::vector<std::string> suggested(quantizeFlags.exclude.begin(),
+                                     quantizeFlags.exclude.end());
   for (const Exclusion &ex : exclusions)
     if (ex.helps)
       suggested.push_back(ex.node);
   os << "\n## Suggestion\n\n";
-  if (suggested.size() == exclude.size())
+  if (suggested.size() == quantizeFlags.exclude.size())
     os << "No exclusion tried here improves the output noticeably (1 dB of "
           "SQNR or 0.1 points of agreement):\n\n";
   else

@@ -1,11 +1,11 @@
 //===- StatisticsTest.cpp - q-calibrate's per-tensor statistics -----------===//
 //
-// StatisticsCollector (lib/Driver) against the QCalibration collectors used
+// StatisticsCollector (lib/Calibration) against the QCalibration collectors used
 // directly: the zero skipping and the threads must not change a range.
 //
 //===----------------------------------------------------------------------===//
 
-#include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Calibration/Statistics.h"
 
 #include "gtest/gtest.h"
 

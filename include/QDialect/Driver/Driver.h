@@ -15,6 +15,9 @@
 #ifndef QDIALECT_DRIVER_DRIVER_H
 #define QDIALECT_DRIVER_DRIVER_H
 
+#include "QDialect/Calibration/Table.h"
+#include "QDialect/Transforms/QuantizeOptions.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -22,6 +25,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +84,20 @@ struct ModelOptions {
 
 bool isModuleFile(llvm::StringRef path);
 
+/// The flags of what gets quantized, the same in q-compile, q-calibrate and
+/// q-report: --exclude, --exclude-ops, --quantize-mode, --granularity and
+/// --weight-bits, registered in `category` (each tool has its own --dtype).
+struct QuantizeFlags {
+  explicit QuantizeFlags(llvm::cl::OptionCategory &category);
+  llvm::cl::list<std::string> exclude, excludeOps;
+  llvm::cl::opt<std::string> mode, granularity;
+  llvm::cl::opt<int> weightBits;
+
+  /// The options these flags and the tool's `dtype` text give, or the error
+  /// naming the flag ("--quantize-mode=fast is not valid; expected ...").
+  llvm::Expected<QuantizeOptions> options(llvm::StringRef dtype) const;
+};
+
 /// Imports a model. A symbol JSON needs --params or a random seed (the
 /// compiled model needs its weights).
 llvm::Expected<OwningOpRef<ModuleOp>> importModel(MLIRContext &context,
@@ -109,15 +127,17 @@ struct CompileOptions {
   /// Run q-fuse, with its rules (fp32, or int8 for a graph to quantize).
   bool fuse = true;
   std::string fuseMode = "fp32";
-  /// float32, or int8 / uint8 / auto: the int8 flow (q-fuse{mode=int8},
-  /// q-quantize, q-calibrate with calibTable when given, q-fold-requantize).
-  std::string dtype = "float32";
+  /// The int8 flow (q-fuse{mode=int8}, q-quantize with `quantize`,
+  /// q-calibrate with the table when given, q-fold-requantize) instead of
+  /// float32.
+  bool int8 = false;
+  QuantizeOptions quantize;
+  /// The ranges: a table in memory (calibrate()), else a table file, else
+  /// none (found at run time). The table is checked against the module
+  /// (q-calibrate pass); with calibStrict a partial table is an error.
+  std::optional<qcalib::CalibrationTable> calibration;
   std::string calibTable;
-  std::vector<std::string> exclude, excludeOps;
-  std::string quantizeMode = "smart";
-  std::string granularity = "channel";
-  /// Bits of the int8 weights (q-quantize weight-bits).
-  int weightBits = 8;
+  bool calibStrict = false;
   /// onednn, auto (ops marked q.backend = "onednn" by selectBackends stay
   /// for oneDNN), or loops (q-lower-to-loops with `isa` before the oneDNN
   /// lowering, which takes what the loops do not).
@@ -134,9 +154,12 @@ void addLoweringPasses(PassManager &pm, const CompileOptions &options);
 /// The whole pipeline from an imported module to a lowered one.
 void buildPipeline(PassManager &pm, const CompileOptions &options);
 
-/// Runs `build` on a fresh PassManager over `module`.
+/// Runs `build` on a fresh PassManager over `module`. Warnings of the
+/// passes (a partial calibration table) are printed as "<tool>: warning:
+/// ..."; errors go to the context's handler.
 llvm::Error runPasses(ModuleOp module,
-                      llvm::function_ref<void(PassManager &pm)> build);
+                      llvm::function_ref<void(PassManager &pm)> build,
+                      llvm::StringRef tool = "q");
 
 /// "libresnet.so" -> "resnet": the model name a library file suggests.
 std::string modelNameFor(llvm::StringRef libraryPath);
@@ -157,6 +180,8 @@ struct LinkOptions {
   bool verbose = false;
   /// Names the tool in messages ("<tool>: intermediate files kept in").
   std::string tool = "q-compile";
+  /// Called when a step starts (after codegen: "link"), for step timers.
+  std::function<void(llvm::StringRef)> onStep;
 };
 
 struct LinkResult {

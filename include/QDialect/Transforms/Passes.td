@@ -23,7 +23,7 @@ def QFuse : Pass<"q-fuse", "::mlir::func::FuncOp"> {
   ];
 }
 
-def QQuantize : Pass<"q-quantize", "::mlir::func::FuncOp"> {
+def QQuantize : Pass<"q-quantize", "::mlir::ModuleOp"> {
   let summary = "Quantize convolutions, fully connected layers and the ops "
                 "between them (MXNet's QuantizeGraph pass)";
   let description = [{
@@ -37,12 +37,15 @@ def QQuantize : Pass<"q-quantize", "::mlir::func::FuncOp"> {
     one per tensor (`tensor`); biases stay f32 until the input scale is
     known (`q-calibrate`). Without calibration every scale is found at run
     time (`!quant.any`). Graph inputs that are already i8/ui8 pass straight
-    in. See docs/passes.md.
+    in. An `exclude` name that is no node of the module is an error that
+    names the closest node names (a module pass, so that the names of every
+    function count). See docs/passes.md.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];
   let options = [
-    Option<"dtype", "dtype", "std::string", "\"auto\"",
+    Option<"dtype", "dtype", "::mlir::q::QuantDType",
+           "::mlir::q::QuantDType::auto_",
            "Quantized type of activations: int8, uint8 or auto (uint8 where "
            "the calibrated minimum is >= 0)">,
     ListOption<"exclude", "exclude", "std::string",
@@ -51,10 +54,12 @@ def QQuantize : Pass<"q-quantize", "::mlir::func::FuncOp"> {
     ListOption<"excludeOps", "exclude-ops", "std::string",
                "Op kinds to keep in fp32: conv, fc, pooling, flatten, "
                "reshape, concat, act, add">,
-    Option<"mode", "mode", "std::string", "\"smart\"",
+    Option<"mode", "mode", "::mlir::q::QuantizeMode",
+           "::mlir::q::QuantizeMode::smart",
            "smart: support ops only between quantized convs/fcs; full: "
            "every op that has an int8 form">,
-    Option<"granularity", "granularity", "std::string", "\"channel\"",
+    Option<"granularity", "granularity", "::mlir::q::WeightGranularity",
+           "::mlir::q::WeightGranularity::channel",
            "Weight scales: channel (one per output channel) or tensor">,
     Option<"weightBits", "weight-bits", "int", "8",
            "Bits of the int8 weights: 8 ([-128, 127]) or fewer, e.g. 7 "
@@ -74,13 +79,18 @@ def QCalibrate : Pass<"q-calibrate", "::mlir::ModuleOp"> {
     min/max_calib_range and a static `!quant.uniform` result type (auto
     resolves to uint8 where min >= 0); the new types flow through the
     support ops that follow. Biases of ops whose input scale became static
-    are quantized to int32. Tensors missing from the table stay dynamic and
-    one warning lists them.
+    are quantized to int32. Tensors missing from the table stay dynamic.
+    The table is checked against the module: a table that names none of the
+    tensors the module needs is an error (another model's table); a partial
+    one is a warning with the counts and the first names missing and the
+    entries that name no tensor of the module, an error with `strict`.
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let options = [
     Option<"table", "table", "std::string", "\"\"",
            "The calibration table (JSON) to read">,
+    Option<"strict", "strict", "bool", "false",
+           "A table that lacks some tensor the module needs is an error">,
   ];
 }
 

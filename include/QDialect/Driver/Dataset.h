@@ -1,4 +1,4 @@
-//===- Data.h - Calibration data for q-calibrate ----------------*- C++ -*-===//
+//===- Dataset.h - Calibration data of q-calibrate and q-report -*- C++ -*-===//
 //
 // The samples q-calibrate feeds a model: .npy files (samples along axis 0)
 // and folders of them, MNIST-style IDX image files (scaled to [0, 1] for
@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef Q_TOOLS_QCALIBRATE_DATA_H
-#define Q_TOOLS_QCALIBRATE_DATA_H
+#ifndef QDIALECT_DRIVER_DATASET_H
+#define QDIALECT_DRIVER_DATASET_H
 
 #include "QDialect/Driver/ModelRunner.h"
 
@@ -70,4 +70,4 @@ private:
 
 } // namespace q::calibrate
 
-#endif // Q_TOOLS_QCALIBRATE_DATA_H
+#endif // QDIALECT_DRIVER_DATASET_H

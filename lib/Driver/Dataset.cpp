@@ -1,6 +1,6 @@
-//===- Data.cpp - Calibration data for q-calibrate ------------------------===//
+//===- Dataset.cpp - Calibration data of q-calibrate and q-report ---------===//
 
-#include "Data.h"
+#include "QDialect/Driver/Dataset.h"
 
 #include "q/idx.h"
 #include "q/npy.h"

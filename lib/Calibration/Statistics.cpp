@@ -1,6 +1,12 @@
-//===- Statistics.cpp - Per-tensor statistics of q-calibrate --------------===//
+//===- Statistics.cpp - Per-tensor statistics of a calibration run --------===//
+//
+// StatisticsCollector (Statistics.h): the collectors of every observed
+// tensor, updated by several threads per batch, and the ranges and table
+// that follow from them.
+//
+//===----------------------------------------------------------------------===//
 
-#include "QDialect/Driver/Calibrate.h"
+#include "QDialect/Calibration/Statistics.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -31,6 +37,15 @@ const char *q::calibrate::modeName(Mode mode) {
     return "percentile";
   }
   return "?";
+}
+
+llvm::Expected<Mode> q::calibrate::parseMode(llvm::StringRef value,
+                                             llvm::StringRef option) {
+  for (Mode mode : {Mode::Naive, Mode::Entropy, Mode::Percentile})
+    if (value == modeName(mode))
+      return mode;
+  return makeError(option + "=" + value +
+                   " is not valid; expected naive, entropy or percentile");
 }
 
 const char *q::calibrate::typeName(QuantizedType type) {
@@ -223,81 +238,6 @@ StatisticsCollector::table(llvm::ArrayRef<TensorSummary> summaries) const {
     table.set(std::move(entry));
   }
   return table;
-}
-
-llvm::Error q::calibrate::runDataPass(
-    const ::q::driver::CompiledModel &model, unsigned numModelOutputs,
-    size_t numBatches, BatchFiller fill, StatisticsCollector &stats,
-    DataPassTiming &timing, llvm::function_ref<void(size_t)> progress) {
-  using Clock = std::chrono::steady_clock;
-  auto seconds = [](Clock::duration d) {
-    return std::chrono::duration<double>(d).count();
-  };
-  const auto &inputs = model.inputs();
-  const auto &outputs = model.outputs();
-  size_t numObserved = stats.names().size();
-  if (outputs.size() != numModelOutputs + numObserved)
-    return makeError(model.path() + ": " + llvm::Twine(outputs.size()) +
-                     " outputs, expected " + llvm::Twine(numModelOutputs) +
-                     " + " + llvm::Twine(numObserved) + " observed tensors");
-  for (size_t i = numModelOutputs; i < outputs.size(); ++i)
-    if (outputs[i].dtype != Q_DTYPE_F32)
-      return makeError("observed tensor '" +
-                       stats.names()[i - numModelOutputs] + "' is not f32");
-
-  std::vector<std::vector<char>> inputData, outputData;
-  std::vector<void *> in, out;
-  for (const auto &t : inputs) {
-    inputData.emplace_back(t.numBytes());
-    in.push_back(inputData.back().data());
-  }
-  for (const auto &t : outputs) {
-    outputData.emplace_back(t.numBytes());
-    out.push_back(outputData.back().data());
-  }
-  std::vector<const float *> observed;
-  std::vector<size_t> sizes;
-  for (size_t i = numModelOutputs; i < outputs.size(); ++i) {
-    observed.push_back(reinterpret_cast<const float *>(out[i]));
-    sizes.push_back(size_t(outputs[i].numElements()));
-  }
-
-  for (size_t b = 0; b < numBatches; ++b) {
-    auto start = Clock::now();
-    if (auto err = fill(b, in))
-      return err;
-    // Non-finite data would only show up downstream; name the input.
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].dtype != Q_DTYPE_F32 || stats.options().skipNonFinite)
-        continue;
-      llvm::ArrayRef<float> values(reinterpret_cast<const float *>(in[i]),
-                                   size_t(inputs[i].numElements()));
-      size_t bad = 0;
-      for (float v : values)
-        bad += !std::isfinite(v);
-      if (bad)
-        return makeError("batch " + llvm::Twine(b) + ": input '" +
-                         inputs[i].name + "' holds " + llvm::Twine(bad) +
-                         " NaN or infinite values; fix the data or pass "
-                         "--skip-nonfinite");
-    }
-    auto loaded = Clock::now();
-    std::string error;
-    if (!model.run(in.data(), out.data(), error))
-      return makeError(model.path() + ": batch " + llvm::Twine(b) + ": " +
-                       error);
-    auto ran = Clock::now();
-    if (auto err = stats.addBatch(b, observed, sizes))
-      return err;
-    auto collected = Clock::now();
-    timing.load += seconds(loaded - start);
-    timing.run += seconds(ran - loaded);
-    timing.statistics += seconds(collected - ran);
-    ++timing.batches;
-    if (progress)
-      progress(b + 1);
-  }
-  return llvm::Error::success();
 }
 
 void q::calibrate::printSummary(llvm::ArrayRef<TensorSummary> summaries,
