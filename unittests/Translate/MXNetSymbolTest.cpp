@@ -89,6 +89,7 @@ TEST(MXNetSymbolRealFiles, ParseAll) {
       {"2-layer-mlp", 8, 5, E(7), 1201, 9},
       {"lenet", 19, 9, E(18), 10401, 20},
       {"mnist-tanh-cnn", 19, 9, E(18), 10600, 20},
+      {"mobilefacenet", 432, 285, E(431), 10000, 433},
       {"mobilenet_v2_bcast", 425, 269, E(424), 1100, 426},
       {"mobilenetv2_1.0", 422, 267, E(421), 10600, 423},
       {"mxnet-test-legacy-mlp", 17, 10, E(16), kLegacyMXNetVersion, 0},
