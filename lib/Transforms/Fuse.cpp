@@ -6,6 +6,9 @@
 // preconditions (no act yet, no sum yet, ...) encode the order. The pass
 // runs them in two rounds (conv/fc + bn, then sum + act) so that a conv's
 // `conv [bn]` part is settled before an add picks which conv takes it.
+// The first round also finishes MXNet's own fused ops, which leave work to
+// run time: a folded-in batch norm (with_bn), f32 weights on a quantized
+// input, an offline int8 bias.
 //
 //===----------------------------------------------------------------------===//
 

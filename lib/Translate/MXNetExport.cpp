@@ -862,12 +862,13 @@ LogicalResult Exporter::exportOp(Operation *op) {
                       "flatten", flatten.getInput(), {}, q);
       })
       .Case([&](ReshapeOp reshape) -> LogicalResult {
-        if (isQuantized(reshape.getInput()))
-          return op->emitOpError("MXNet has no quantized reshape");
         Attrs attrs{{"shape", tuple(reshape.getShape())}};
         if (reshape.getReverse())
           attrs["reverse"] = "True";
-        return simple(op, "Reshape", "reshape", reshape.getInput(), attrs);
+        // MXNet 1.9 has no quantized reshape; 2.0's name for it.
+        bool q = isQuantized(reshape.getInput());
+        return simple(op, q ? "_contrib_quantized_reshape" : "Reshape",
+                      "reshape", reshape.getInput(), attrs, q);
       })
       .Case([&](ConcatOp concat) {
         bool q = isQuantized(concat.getInputs().front());

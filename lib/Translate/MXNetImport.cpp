@@ -341,7 +341,7 @@ private:
   LogicalResult importClip(uint32_t id);
   LogicalResult importSoftmax(uint32_t id, llvm::StringRef flavour);
   LogicalResult importConcat(uint32_t id, bool quantized);
-  LogicalResult importReshape(uint32_t id);
+  LogicalResult importReshape(uint32_t id, bool quantized = false);
   LogicalResult importSlice(uint32_t id);
   LogicalResult importSliceAxis(uint32_t id);
   LogicalResult importCrop(uint32_t id);
@@ -426,7 +426,7 @@ SlotKind Importer::slotKind(const Node &node, unsigned slot) {
     return SlotKind::Label;
   if (isAnyOf(op, {"_contrib_requantize", "_contrib_dequantize",
                    "_contrib_quantized_pooling", "_contrib_quantized_flatten",
-                   "_contrib_quantized_act"}))
+                   "_contrib_quantized_act", "_contrib_quantized_reshape"}))
     return SlotKind::Range;
   if (op == "_contrib_quantized_elemwise_add")
     return slot < 2 ? SlotKind::Data : SlotKind::Range;
@@ -1452,14 +1452,16 @@ LogicalResult Importer::importConcat(uint32_t id, bool quantized) {
   return success();
 }
 
-LogicalResult Importer::importReshape(uint32_t id) {
+LogicalResult Importer::importReshape(uint32_t id, bool quantized) {
   const Node &node = graph.nodes[id];
   if (node.getAttr("target_shape") && !node.getAttr("shape"))
     return nodeError(id) << "uses the pre-0.9 'target_shape' attribute; "
                             "re-save the model with 'shape'";
   auto shapeCodes = tupleAttr(id, "shape");
   auto reverse = boolAttr(id, "reverse", false);
-  if (failed(shapeCodes) || failed(reverse) || failed(needInputs(id, 1, 1)))
+  unsigned arity = quantized ? 3 : 1;
+  if (failed(shapeCodes) || failed(reverse) ||
+      failed(needInputs(id, arity, arity)))
     return failure();
   auto data = input(id, 0);
   if (failed(data))
@@ -1469,7 +1471,7 @@ LogicalResult Importer::importReshape(uint32_t id) {
                                       builder.getBoolAttr(*reverse));
   if (failed(op))
     return failure();
-  define(id, *op);
+  quantized ? defineQuantized(id, *op) : define(id, *op);
   return success();
 }
 
@@ -2181,6 +2183,8 @@ void Importer::registerHandlers() {
       [this](uint32_t id) { return importConcat(id, true); });
   add({"_contrib_quantized_elemwise_add"},
       [this](uint32_t id) { return importQuantizedAdd(id); });
+  add({"_contrib_quantized_reshape"},
+      [this](uint32_t id) { return importReshape(id, true); });
   add({"_contrib_quantized_flatten"}, [this](uint32_t id) -> LogicalResult {
     if (failed(needInputs(id, 3, 3)))
       return failure();
