@@ -6,9 +6,9 @@
 //            --data=t10k-images-idx3-ubyte.gz --labels=t10k-labels.gz \
 //            -o report.md
 //
-// Calibrates in process (driver::calibrate(), as q-compile does), compiles the fp32 graph
-// and the int8 graph with every shared tensor returned as an extra result,
-// runs both on the evaluation data and writes a Markdown report: the
+// Calibrates in process (driver::calibrate(), as q-compile does), compiles the
+// fp32 graph and the int8 graph with every shared tensor returned as an extra
+// result, runs both on the evaluation data and writes a Markdown report: the
 // signal-to-quantization-noise ratio of every tensor, worst first, and what
 // keeping each of the worst layers in fp32 does to the final output. A
 // person reads it to choose q-compile's --exclude.
@@ -549,8 +549,8 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
   if (!imported)
     return imported.takeError();
   session.imported = **imported;
-  if (auto err = mlir::q::checkNodeNames(session.imported, session.quantize.exclude,
-                                   "--exclude"))
+  if (auto err = mlir::q::checkNodeNames(session.imported,
+                                         session.quantize.exclude, "--exclude"))
     return err;
 
   // 1. Calibrate exactly as q-compile does, in process.
@@ -562,8 +562,8 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
     llvm::SmallVector<llvm::StringRef> calibSpecs;
     llvm::StringRef(calibData).split(calibSpecs, ',', -1, false);
     auto calibSet = calib::Dataset::open(
-        std::vector<std::string>(calibSpecs.begin(), calibSpecs.end()),
-        *inputs, {});
+        std::vector<std::string>(calibSpecs.begin(), calibSpecs.end()), *inputs,
+        {});
     if (!calibSet)
       return calibSet.takeError();
     driver::CalibrateOptions options;
@@ -571,7 +571,8 @@ llvm::Error run(const char *argv0, MLIRContext &context, std::string &summary) {
     options.batchesFlag = "--calib-batches";
     options.collect.mode = *parsedMode;
     options.collect.type =
-        session.quantize.dtype == mlir::q::QuantDType::int8 ? qcalib::QuantizedType::Int8
+        session.quantize.dtype == mlir::q::QuantDType::int8
+            ? qcalib::QuantizedType::Int8
         : session.quantize.dtype == mlir::q::QuantDType::uint8
             ? qcalib::QuantizedType::UInt8
             : qcalib::QuantizedType::Auto;
