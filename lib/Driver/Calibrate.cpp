@@ -67,10 +67,12 @@ mlir::q::driver::calibrationTargets(ModuleOp fused,
     types->clear();
     for (const std::string &name : names) {
       auto it = outTypes.find(name);
-      q::QuantDType t = it == outTypes.end() ? q::QuantDType::auto_ : it->second;
-      types->push_back(t == q::QuantDType::int8    ? qcalib::QuantizedType::Int8
-                       : t == q::QuantDType::uint8 ? qcalib::QuantizedType::UInt8
-                                                   : qcalib::QuantizedType::Auto);
+      q::QuantDType t =
+          it == outTypes.end() ? q::QuantDType::auto_ : it->second;
+      types->push_back(t == q::QuantDType::int8 ? qcalib::QuantizedType::Int8
+                       : t == q::QuantDType::uint8
+                           ? qcalib::QuantizedType::UInt8
+                           : qcalib::QuantizedType::Auto);
     }
   }
   return names;
@@ -136,11 +138,12 @@ mlir::q::driver::addObservationPoints(ModuleOp module,
 
 namespace q::calibrate {
 
-llvm::Error runDataPass(
-    const ::q::driver::CompiledModel &model, unsigned numModelOutputs,
-    size_t numBatches, BatchFiller fill, StatisticsCollector &stats,
-    DataPassTiming &timing, llvm::function_ref<void(size_t)> progress,
-    size_t numSamples) {
+llvm::Error runDataPass(const ::q::driver::CompiledModel &model,
+                        unsigned numModelOutputs, size_t numBatches,
+                        BatchFiller fill, StatisticsCollector &stats,
+                        DataPassTiming &timing,
+                        llvm::function_ref<void(size_t)> progress,
+                        size_t numSamples) {
   using Clock = std::chrono::steady_clock;
   auto seconds = [](Clock::duration d) {
     return std::chrono::duration<double>(d).count();
@@ -305,13 +308,13 @@ llvm::Error mlir::q::driver::setBatchSize(ModuleOp module, int64_t batch) {
     return success();
   });
   auto fail = [&](Operation &op) {
-    return makeError("the model does not run at batch " + llvm::Twine(batch) +
-                     ": the shape of node '" +
-                     q::nodeName(op.getLoc()).value_or(
-                         op.getName().getStringRef().str()) +
-                     "' does not follow from its input" +
-                     (firstError.empty() ? "" : " (" + firstError + ")") +
-                     "; calibrate at the model's own batch");
+    return makeError(
+        "the model does not run at batch " + llvm::Twine(batch) +
+        ": the shape of node '" +
+        q::nodeName(op.getLoc()).value_or(op.getName().getStringRef().str()) +
+        "' does not follow from its input" +
+        (firstError.empty() ? "" : " (" + firstError + ")") +
+        "; calibrate at the model's own batch");
   };
   for (Operation &op : body.without_terminator()) {
     if (auto infer = llvm::dyn_cast<InferTypeOpInterface>(&op)) {
@@ -348,21 +351,20 @@ llvm::Error mlir::q::driver::setBatchSize(ModuleOp module, int64_t batch) {
 namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
 /// Reads the samples of one batch with several threads (decoding images is
 /// the slow part of the data path); the slots past the data are zeros.
 llvm::Error fillBatch(const ::q::calibrate::Dataset &data,
-                      llvm::ArrayRef<size_t> order, size_t first,
-                      size_t batch, llvm::ArrayRef<size_t> sampleBytes,
+                      llvm::ArrayRef<size_t> order, size_t first, size_t batch,
+                      llvm::ArrayRef<size_t> sampleBytes,
                       llvm::ArrayRef<void *> buffers) {
   size_t valid = std::min(batch, order.size() - first);
-  unsigned readers = std::max(
-      1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                             unsigned(valid)));
+  unsigned readers =
+      std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
+                                      unsigned(valid)));
   std::vector<std::string> errors(valid);
   auto read = [&](unsigned worker) {
     for (size_t j = worker; j < valid; j += readers)
@@ -405,8 +407,7 @@ bool observationsSplitBySample(ModuleOp module, unsigned numOutputs,
 } // namespace
 
 llvm::Expected<CalibrationResult>
-mlir::q::driver::calibrate(ModuleOp module,
-                           const ::q::calibrate::Dataset &data,
+mlir::q::driver::calibrate(ModuleOp module, const ::q::calibrate::Dataset &data,
                            const CalibrateOptions &options) {
   auto started = std::chrono::steady_clock::now();
   CalibrationResult result;
@@ -415,8 +416,7 @@ mlir::q::driver::calibrate(ModuleOp module,
       options.batchSize ? options.batchSize : defaultCalibrationBatch(samples);
   if (!samples || batch > samples)
     return makeError("not enough data: " + llvm::Twine(samples) +
-                     " samples, fewer than one batch of " +
-                     llvm::Twine(batch));
+                     " samples, fewer than one batch of " + llvm::Twine(batch));
   result.batchSize = batch;
   if (auto err = checkNodeNames(module, options.quantize.exclude, "--exclude"))
     return std::move(err);
@@ -435,9 +435,8 @@ mlir::q::driver::calibrate(ModuleOp module,
   compile.modelName = "calibration";
   compile.numThreads = options.numThreads;
   compile.fuseMode = "int8";
-  if (auto err = runPasses(*observed, [&](PassManager &pm) {
-        addGraphPasses(pm, compile);
-      }))
+  if (auto err = runPasses(
+          *observed, [&](PassManager &pm) { addGraphPasses(pm, compile); }))
     return std::move(err);
   ::q::calibrate::CollectOptions collect = options.collect;
   auto targets =
@@ -481,9 +480,8 @@ mlir::q::driver::calibrate(ModuleOp module,
     else
       llvm::sys::fs::remove_directories(tempDir);
   });
-  if (auto err = runPasses(*observed, [&](PassManager &pm) {
-        addLoweringPasses(pm, compile);
-      }))
+  if (auto err = runPasses(
+          *observed, [&](PassManager &pm) { addLoweringPasses(pm, compile); }))
     return std::move(err);
   LinkOptions link;
   link.outputFile = (tempDir + "/libcalibration.so").str();

@@ -232,9 +232,8 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
   if (options.int8) {
     std::unique_ptr<Pass> calibrate;
     if (options.calibration)
-      calibrate = q::createQCalibrate(*options.calibration,
-                                      "the calibration table",
-                                      options.calibStrict);
+      calibrate = q::createQCalibrate(
+          *options.calibration, "the calibration table", options.calibStrict);
     else if (!options.calibTable.empty())
       calibrate = q::createQCalibrate(
           q::QCalibrateOptions{options.calibTable, options.calibStrict});

@@ -49,8 +49,8 @@ void StepTimer::end() {
     // rewritten with the time.
     if (terminal_)
       llvm::errs() << "\r\x1b[K";
-    llvm::errs() << tool_ << ": " << step_
-                 << llvm::format(" %.2f s", seconds) << "\n";
+    llvm::errs() << tool_ << ": " << step_ << llvm::format(" %.2f s", seconds)
+                 << "\n";
   }
   step_.clear();
   progressShown_ = false;

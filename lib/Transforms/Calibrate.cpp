@@ -217,9 +217,9 @@ void CalibratePass::runOnOperation() {
 /// (an error when strict) that also lists the entries naming no tensor of
 /// the module. Diagnostics go on the module's location alone: attached to
 /// the module, they would print the whole module after them.
-LogicalResult CalibratePass::checkCoverage(ModuleOp module,
-                                           llvm::ArrayRef<std::string> found,
-                                           llvm::ArrayRef<std::string> missing) {
+LogicalResult
+CalibratePass::checkCoverage(ModuleOp module, llvm::ArrayRef<std::string> found,
+                             llvm::ArrayRef<std::string> missing) {
   if (missing.empty())
     return success();
   llvm::StringSet<> tensors;
@@ -240,13 +240,12 @@ LogicalResult CalibratePass::checkCoverage(ModuleOp module,
                       std::to_string(needed) +
                       " tensors the module needs are not in " + table + " (" +
                       firstNames(missing) + ")";
-  std::string extra =
-      unknown.empty()
-          ? std::string()
-          : "; " + std::to_string(unknown.size()) + " of its " +
-                std::to_string(calibration.entries.size()) +
-                " entries name no tensor of the module (" +
-                firstNames(unknown) + ")";
+  std::string extra = unknown.empty()
+                          ? std::string()
+                          : "; " + std::to_string(unknown.size()) + " of its " +
+                                std::to_string(calibration.entries.size()) +
+                                " entries name no tensor of the module (" +
+                                firstNames(unknown) + ")";
   if (found.empty()) {
     emitError(module.getLoc())
         << "q-calibrate: " << table
@@ -260,8 +259,7 @@ LogicalResult CalibratePass::checkCoverage(ModuleOp module,
         << "q-calibrate: " << lacks << extra << " (strict)";
     return failure();
   }
-  emitWarning(module.getLoc())
-      << lacks << " and keep run-time ranges" << extra;
+  emitWarning(module.getLoc()) << lacks << " and keep run-time ranges" << extra;
   return success();
 }
 

@@ -13,8 +13,7 @@
 
 using namespace mlir;
 
-mlir::q::QuantizeOptions
-mlir::q::Int8PipelineOptions::quantizeOptions() const {
+mlir::q::QuantizeOptions mlir::q::Int8PipelineOptions::quantizeOptions() const {
   QuantizeOptions options;
   options.dtype = dtype;
   options.mode = mode;
@@ -37,8 +36,7 @@ mlir::q::toPassOptions(const QuantizeOptions &options) {
   return pass;
 }
 
-std::unique_ptr<Pass>
-mlir::q::createQQuantize(const QuantizeOptions &options) {
+std::unique_ptr<Pass> mlir::q::createQQuantize(const QuantizeOptions &options) {
   return createQQuantize(toPassOptions(options));
 }
 
@@ -58,8 +56,8 @@ void mlir::q::buildInt8Pipeline(OpPassManager &pm,
                                 const Int8PipelineOptions &options) {
   std::unique_ptr<Pass> calibrate;
   if (!options.calib.empty())
-    calibrate = createQCalibrate(
-        QCalibrateOptions{options.calib, options.calibStrict});
+    calibrate =
+        createQCalibrate(QCalibrateOptions{options.calib, options.calibStrict});
   buildInt8Pipeline(pm, options.quantizeOptions(), std::move(calibrate));
 }
 

@@ -151,11 +151,10 @@ struct QuantizePass : public q::impl::QQuantizeBase<QuantizePass> {
     // dtype, mode and granularity are enums, checked as they are parsed.
     llvm::Error bad = checkWeightBits(weightBits);
     if (!bad)
-      bad = checkOpKinds(std::vector<std::string>(excludeOps.begin(),
-                                                   excludeOps.end()));
+      bad = checkOpKinds(
+          std::vector<std::string>(excludeOps.begin(), excludeOps.end()));
     if (bad) {
-      llvm::errs() << "q-quantize: " << llvm::toString(std::move(bad))
-                   << "\n";
+      llvm::errs() << "q-quantize: " << llvm::toString(std::move(bad)) << "\n";
       return failure();
     }
     outType = dtype;

@@ -56,8 +56,7 @@ llvm::StringRef mlir::q::optionValueName(WeightGranularity granularity) {
 }
 
 llvm::Error mlir::q::parseOptionValue(llvm::StringRef value,
-                                      llvm::StringRef option,
-                                      QuantDType &out) {
+                                      llvm::StringRef option, QuantDType &out) {
   for (QuantDType t : {QuantDType::int8, QuantDType::uint8, QuantDType::auto_})
     if (value == optionValueName(t)) {
       out = t;

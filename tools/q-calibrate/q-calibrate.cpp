@@ -89,10 +89,9 @@ static cl::list<std::string> dataSpecs(
              "NAME of a model with several"),
     cl::value_desc("[NAME:]FILE,..."), cl::CommaSeparated,
     cl::cat(dataCategory));
-static cl::opt<unsigned>
-    numBatches("batches",
-               cl::desc("batches to run (default: all)"),
-               cl::init(0), cl::cat(dataCategory));
+static cl::opt<unsigned> numBatches("batches",
+                                    cl::desc("batches to run (default: all)"),
+                                    cl::init(0), cl::cat(dataCategory));
 static cl::opt<unsigned> batchSize(
     "batch-size",
     cl::desc("samples per batch (default: min(32, samples)); any batch "
@@ -252,10 +251,10 @@ int main(int argc, char **argv) {
     uint64_t skipped = 0;
     for (const auto &s : result->summaries)
       skipped += s.nonFinite.total();
-    llvm::outs() << "q-calibrate: " << result->summaries.size()
-                 << " tensors, " << result->batches << " batches of "
-                 << result->batchSize << " (" << (*data)->describe()
-                 << "), mode " << mode << ", dtype " << dtype;
+    llvm::outs() << "q-calibrate: " << result->summaries.size() << " tensors, "
+                 << result->batches << " batches of " << result->batchSize
+                 << " (" << (*data)->describe() << "), mode " << mode
+                 << ", dtype " << dtype;
     if (skipNonFinite)
       llvm::outs() << ", " << skipped << " non-finite values skipped";
     if (result->samplesLeft)

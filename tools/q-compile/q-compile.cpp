@@ -24,9 +24,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -186,11 +186,12 @@ llvm::Expected<driver::CompileOptions> checkFlags() {
     return error("--backend=" + backend + ": expected onednn, loops or auto");
   if (!options.int8 && (!calibData.empty() || !calibTable.empty() ||
                         !quantizeFlags.exclude.empty() || backend != "onednn"))
-    return error("--calib-data, --calib-table, --exclude and --backend=" +
-                 (backend == "onednn" ? std::string("loops")
-                                      : std::string(backend)) +
-                 " need an int8 --dtype (int8, uint8 or auto)");
-  if (auto err = mlir::q::checkWeightBits(quantizeFlags.weightBits, "--weight-bits"))
+    return error(
+        "--calib-data, --calib-table, --exclude and --backend=" +
+        (backend == "onednn" ? std::string("loops") : std::string(backend)) +
+        " need an int8 --dtype (int8, uint8 or auto)");
+  if (auto err =
+          mlir::q::checkWeightBits(quantizeFlags.weightBits, "--weight-bits"))
     return std::move(err);
   if (!options.int8 && quantizeFlags.weightBits.getNumOccurrences())
     return error("--weight-bits needs an int8 --dtype (int8, uint8 or auto)");
@@ -235,18 +236,19 @@ llvm::Error calibrateModel(ModuleOp module, driver::CompileOptions &options,
   calibrate.tool = "q-compile";
   calibrate.batchesFlag = "--calib-batches";
   calibrate.collect.mode = *parsedMode;
-  calibrate.collect.type =
-      options.quantize.dtype == QuantDType::int8    ? qcalib::QuantizedType::Int8
-      : options.quantize.dtype == QuantDType::uint8 ? qcalib::QuantizedType::UInt8
-                                                    : qcalib::QuantizedType::Auto;
+  calibrate.collect.type = options.quantize.dtype == QuantDType::int8
+                               ? qcalib::QuantizedType::Int8
+                           : options.quantize.dtype == QuantDType::uint8
+                               ? qcalib::QuantizedType::UInt8
+                               : qcalib::QuantizedType::Auto;
   calibrate.quantize = options.quantize;
   calibrate.batchSize = calibBatchSize;
   calibrate.maxBatches = calibBatches;
   calibrate.numThreads = numThreads;
   calibrate.keepTemps = keepTemps;
-  size_t perBatch = calibBatchSize ? size_t(calibBatchSize)
-                                   : driver::defaultCalibrationBatch(
-                                         (*data)->numSamples());
+  size_t perBatch =
+      calibBatchSize ? size_t(calibBatchSize)
+                     : driver::defaultCalibrationBatch((*data)->numSamples());
   calibrate.progress = [&](size_t done, size_t total) {
     timer.progress(done, total, perBatch);
   };
@@ -292,8 +294,7 @@ llvm::Error compileModule(ModuleOp module,
       std::error_code ec;
       llvm::raw_fd_ostream os(backendReport, ec);
       if (ec)
-        return llvm::createStringError(ec, backendReport + ": " +
-                                               ec.message());
+        return llvm::createStringError(ec, backendReport + ": " + ec.message());
       os << report;
     }
   }

@@ -1,4 +1,4 @@
-//===- Statistics.h - Per-tensor statistics of a calibration run -*- C++ -*-===//
+//===- Statistics.h - Per-tensor statistics of calibration --*- C++ -*-===//
 //
 // The statistics side of calibration: one collector per observed tensor
 // (Collectors.h), fed batch by batch with the tensors spread over threads,

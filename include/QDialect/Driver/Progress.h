@@ -1,4 +1,4 @@
-//===- Progress.h - Steps, times and progress lines of the tools -*- C++ -*-===//
+//===- Progress.h - Steps, times and progress of the tools --*- C++ -*-===//
 //
 // A tool that works for tens of seconds says what it is doing: each step
 // with its time, a progress line for long loops (calibration batches), and

@@ -1,4 +1,4 @@
-//===- QuantizeOptions.h - What q-quantize quantizes, declared once -*- C++ -*-===//
+//===- QuantizeOptions.h - What q-quantize quantizes ------*- C++ -*-===//
 //
 // The options that decide which tensors become int8 and how: activation
 // dtype, smart/full mode, weight granularity, excluded nodes and op kinds,
@@ -64,11 +64,10 @@ llvm::StringRef optionValueName(WeightGranularity granularity);
 /// option in the message ("dtype" in a pass, "--dtype" in a tool).
 llvm::Expected<QuantDType> parseQuantDType(llvm::StringRef value,
                                            llvm::StringRef option = "dtype");
-llvm::Expected<QuantizeMode>
-parseQuantizeMode(llvm::StringRef value, llvm::StringRef option = "mode");
+llvm::Expected<QuantizeMode> parseQuantizeMode(llvm::StringRef value,
+                                               llvm::StringRef option = "mode");
 llvm::Expected<WeightGranularity>
-parseGranularity(llvm::StringRef value,
-                 llvm::StringRef option = "granularity");
+parseGranularity(llvm::StringRef value, llvm::StringRef option = "granularity");
 /// The same, by the type of `out`.
 llvm::Error parseOptionValue(llvm::StringRef value, llvm::StringRef option,
                              QuantDType &out);
@@ -114,7 +113,8 @@ public:
   }
   llvm::StringRef getValueName() const override { return "value"; }
   void printOptionDiff(const llvm::cl::Option &option, Enum value,
-                       const llvm::cl::OptionValue<Enum> &, size_t width) const {
+                       const llvm::cl::OptionValue<Enum> &,
+                       size_t width) const {
     this->printOptionName(option, width);
     llvm::outs() << "= " << optionValueName(value) << "\n";
   }
