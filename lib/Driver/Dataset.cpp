@@ -3,6 +3,7 @@
 #include "QDialect/Driver/Dataset.h"
 
 #include "q/idx.h"
+#include "q/image.h"
 #include "q/npy.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -11,12 +12,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
 #include <cstring>
 
-#include <jpeglib.h>
-#include <png.h>
 
 using namespace q::calibrate;
 using q::driver::TensorInfo;
@@ -68,8 +66,7 @@ bool isIdxFile(llvm::StringRef file) {
 }
 
 bool isImageFile(llvm::StringRef file) {
-  std::string ext = llvm::StringRef(llvm::sys::path::extension(file)).lower();
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+  return ::q::data::isImageFile(file.str());
 }
 
 bool isNpyFile(llvm::StringRef file) {
@@ -77,96 +74,16 @@ bool isNpyFile(llvm::StringRef file) {
 }
 
 //===----------------------------------------------------------------------===//
-// Image decoding
+// Image decoding (q/image.h, shared with q-run)
 //===----------------------------------------------------------------------===//
 
-/// 8-bit pixels, HWC.
-struct Image {
-  int height = 0, width = 0, channels = 0;
-  std::vector<uint8_t> pixels;
-};
-
-llvm::Error readPng(const std::string &path, int channels, Image &image) {
-  png_image png;
-  std::memset(&png, 0, sizeof png);
-  png.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&png, path.c_str()))
-    return makeError(path + ": cannot read PNG: " + png.message);
-  png.format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
-  image.height = int(png.height);
-  image.width = int(png.width);
-  image.channels = channels;
-  image.pixels.resize(PNG_IMAGE_SIZE(png));
-  if (!png_image_finish_read(&png, nullptr, image.pixels.data(), 0, nullptr)) {
-    std::string message = png.message;
-    png_image_free(&png);
-    return makeError(path + ": cannot decode PNG: " + message);
-  }
-  return llvm::Error::success();
-}
-
-/// libjpeg reports errors through error_exit, which must not return: jump
-/// back to the reader with the message.
-struct JpegError {
-  jpeg_error_mgr manager;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-void jpegErrorExit(j_common_ptr info) {
-  auto *error = reinterpret_cast<JpegError *>(info->err);
-  (*info->err->format_message)(info, error->message);
-  std::longjmp(error->jump, 1);
-}
-
-llvm::Error readJpeg(const std::string &path, int channels, Image &image) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    return makeError(path + ": cannot open: " + std::strerror(errno));
-  jpeg_decompress_struct info;
-  JpegError error;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = jpegErrorExit;
-  // Locals changed after setjmp and read after a longjmp must not live in
-  // registers; everything here is either set before or not read after.
-  if (setjmp(error.jump)) {
-    jpeg_destroy_decompress(&info);
-    std::fclose(file);
-    return makeError(path + ": cannot decode JPEG: " + error.message);
-  }
-  jpeg_create_decompress(&info);
-  jpeg_stdio_src(&info, file);
-  jpeg_read_header(&info, TRUE);
-  info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
-  jpeg_start_decompress(&info);
-  image.height = int(info.output_height);
-  image.width = int(info.output_width);
-  image.channels = int(info.output_components);
-  image.pixels.resize(size_t(image.height) * image.width * image.channels);
-  while (info.output_scanline < info.output_height) {
-    JSAMPROW row = image.pixels.data() +
-                   size_t(info.output_scanline) * image.width * image.channels;
-    jpeg_read_scanlines(&info, &row, 1);
-  }
-  jpeg_finish_decompress(&info);
-  jpeg_destroy_decompress(&info);
-  std::fclose(file);
-  return llvm::Error::success();
-}
+using ::q::data::Image;
 
 llvm::Error readImage(const std::string &path, int channels, Image &image) {
-  unsigned char magic[4] = {0, 0, 0, 0};
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    return makeError(path + ": cannot open: " + std::strerror(errno));
-  size_t got = std::fread(magic, 1, sizeof magic, file);
-  std::fclose(file);
-  if (got >= 4 && magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N' &&
-      magic[3] == 'G')
-    return readPng(path, channels, image);
-  if (got >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF)
-    return readJpeg(path, channels, image);
-  return makeError(path + ": neither a PNG nor a JPEG image");
+  std::string error;
+  if (!::q::data::readImage(path, channels, image, error))
+    return makeError(error);
+  return llvm::Error::success();
 }
 
 /// Bilinear resize with pixel centres aligned (OpenCV's INTER_LINEAR,
