@@ -22,10 +22,10 @@ echo
 echo "== q-compile: MXNet symbol + params -> shared libraries"
 "$build/bin/q-compile" "${model[@]}" -o "$out/libfmnist.so"
 "$build/bin/q-compile" "${model[@]}" --dtype=auto \
-  --calib-data=$data/train-images-idx3-ubyte.gz --calib-batches=10 \
+  --calib-data=$data/train-images-idx3-ubyte.gz --calib-batches=10 --calib-batch-size=100 \
   --calib-mode=naive -o "$out/libfmnist-int8.so"
 "$build/bin/q-compile" "${model[@]}" --dtype=auto \
-  --calib-data=$data/train-images-idx3-ubyte.gz --calib-batches=10 \
+  --calib-data=$data/train-images-idx3-ubyte.gz --calib-batches=10 --calib-batch-size=100 \
   --calib-mode=naive --backend=loops -o "$out/libfmnist-int8-loops.so"
 
 run() { # library -> accuracy line
