@@ -78,6 +78,33 @@ mlir::q::driver::calibrationTargets(ModuleOp fused,
   return names;
 }
 
+void mlir::q::driver::appendObservedResults(func::FuncOp fn,
+                                            llvm::ArrayRef<Value> values,
+                                            llvm::ArrayRef<std::string> names) {
+  Block &body = fn.getBody().front();
+  auto ret = llvm::cast<func::ReturnOp>(body.getTerminator());
+  unsigned original = ret.getNumOperands();
+  SmallVector<Value> results(ret.getOperands());
+  results.append(values.begin(), values.end());
+  OpBuilder builder(ret);
+  func::ReturnOp::create(builder, ret.getLoc(), results);
+  ret.erase();
+
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (unsigned i = 0; i < original; ++i) {
+    DictionaryAttr attrs = fn.getResultAttrDict(i);
+    resultAttrs.push_back(attrs ? attrs : builder.getDictionaryAttr({}));
+  }
+  for (const std::string &name : names)
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        "q.name", builder.getStringAttr("observe:" + name))));
+  SmallVector<Type> resultTypes;
+  for (Value v : results)
+    resultTypes.push_back(v.getType());
+  fn.setType(builder.getFunctionType(fn.getArgumentTypes(), resultTypes));
+  fn.setAllResultAttrs(resultAttrs);
+}
+
 llvm::Expected<unsigned>
 mlir::q::driver::addObservationPoints(ModuleOp module,
                                       llvm::ArrayRef<std::string> names) {
@@ -116,23 +143,8 @@ mlir::q::driver::addObservationPoints(ModuleOp module,
     results.push_back(value);
   }
 
-  OpBuilder builder(ret);
-  func::ReturnOp::create(builder, ret.getLoc(), results);
-  ret.erase();
-
-  SmallVector<DictionaryAttr> resultAttrs;
-  for (unsigned i = 0; i < original; ++i) {
-    DictionaryAttr attrs = fn.getResultAttrDict(i);
-    resultAttrs.push_back(attrs ? attrs : builder.getDictionaryAttr({}));
-  }
-  for (const std::string &name : names)
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "q.name", builder.getStringAttr("observe:" + name))));
-  SmallVector<Type> resultTypes;
-  for (Value v : results)
-    resultTypes.push_back(v.getType());
-  fn.setType(builder.getFunctionType(fn.getArgumentTypes(), resultTypes));
-  fn.setAllResultAttrs(resultAttrs);
+  appendObservedResults(fn, llvm::ArrayRef(results).drop_front(original),
+                        names);
   return original;
 }
 

@@ -6,6 +6,7 @@
 
 #include "Compare.h"
 
+#include "QDialect/Driver/Calibrate.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
 
@@ -171,23 +172,11 @@ llvm::Expected<unsigned> observeInt8(ModuleOp module,
     }
     results.push_back(value);
   }
-  builder.setInsertionPoint(ret);
-  func::ReturnOp::create(builder, ret.getLoc(), results);
-  ret.erase();
-
-  SmallVector<DictionaryAttr> resultAttrs;
-  for (unsigned i = 0; i < original; ++i) {
-    DictionaryAttr attrs = fn.getResultAttrDict(i);
-    resultAttrs.push_back(attrs ? attrs : builder.getDictionaryAttr({}));
-  }
+  std::vector<std::string> names;
   for (const Point &point : points)
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "q.name", builder.getStringAttr("observe:" + point.name))));
-  SmallVector<Type> resultTypes;
-  for (Value v : results)
-    resultTypes.push_back(v.getType());
-  fn.setType(builder.getFunctionType(fn.getArgumentTypes(), resultTypes));
-  fn.setAllResultAttrs(resultAttrs);
+    names.push_back(point.name);
+  driver::appendObservedResults(
+      fn, llvm::ArrayRef(results).drop_front(original), names);
   return original;
 }
 
@@ -230,8 +219,8 @@ llvm::Expected<std::vector<int64_t>> readLabels(const std::string &file) {
   return labels;
 }
 
-driver::CompileOptions Session::compileOptions(bool int8,
-                                             llvm::ArrayRef<std::string> extra) {
+driver::CompileOptions
+Session::compileOptions(bool int8, llvm::ArrayRef<std::string> extra) {
   driver::CompileOptions options;
   options.modelName = "report";
   options.numThreads = numThreads;
@@ -240,8 +229,8 @@ driver::CompileOptions Session::compileOptions(bool int8,
     return options;
   options.int8 = true;
   options.quantize = quantize;
-  options.quantize.exclude.insert(options.quantize.exclude.end(),
-                                  extra.begin(), extra.end());
+  options.quantize.exclude.insert(options.quantize.exclude.end(), extra.begin(),
+                                  extra.end());
   options.calibration = calibration;
   options.backend = backend;
   return options;

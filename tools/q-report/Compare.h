@@ -1,4 +1,5 @@
-//===- Compare.h - What q-report measures: int8 against fp32 -----*- C++ -*-===//
+//===- Compare.h - What q-report measures: int8 against fp32 -----*- C++
+//-*-===//
 //
 // The pieces of q-report that run models and compare them: the tensors an
 // int8 build shares with fp32 (observation points), noise and agreement

@@ -97,10 +97,10 @@ static cl::opt<std::string> backend("backend",
 static cl::opt<int> numThreads("num-threads",
                                cl::desc("threads per run (0: OpenMP default)"),
                                cl::init(0), cl::cat(category));
-static cl::opt<std::string> outputName(
-    "output",
-    cl::desc("judge only this model output (default: every output)"),
-    cl::value_desc("NAME"), cl::cat(category));
+static cl::opt<std::string>
+    outputName("output",
+               cl::desc("judge only this model output (default: every output)"),
+               cl::value_desc("NAME"), cl::cat(category));
 static cl::opt<bool> compareModes(
     "compare-modes",
     cl::desc("with --calib-data: also calibrate with naive, percentile and "
@@ -181,12 +181,11 @@ calibrateWith(Session &session, calib::Mode mode, size_t *batchSize) {
   options.tool = "q-report";
   options.batchesFlag = "--calib-batches";
   options.collect.mode = mode;
-  options.collect.type =
-      session.quantize.dtype == mlir::q::QuantDType::int8
-          ? qcalib::QuantizedType::Int8
-      : session.quantize.dtype == mlir::q::QuantDType::uint8
-          ? qcalib::QuantizedType::UInt8
-          : qcalib::QuantizedType::Auto;
+  options.collect.type = session.quantize.dtype == mlir::q::QuantDType::int8
+                             ? qcalib::QuantizedType::Int8
+                         : session.quantize.dtype == mlir::q::QuantDType::uint8
+                             ? qcalib::QuantizedType::UInt8
+                             : qcalib::QuantizedType::Auto;
   options.quantize = session.quantize;
   options.batchSize = calibBatchSize;
   options.maxBatches = calibBatches;
@@ -323,8 +322,7 @@ llvm::Error observe(Session &session, Evaluation &eval, Reference &ref,
     findings.order[i] = i;
   std::stable_sort(findings.order.begin(), findings.order.end(),
                    [&](size_t a, size_t b) {
-                     return findings.noise[a].sqnr() <
-                            findings.noise[b].sqnr();
+                     return findings.noise[a].sqnr() < findings.noise[b].sqnr();
                    });
   return llvm::Error::success();
 }
@@ -380,8 +378,8 @@ bool noticeablyBetter(const Score &a, const Score &b, bool labels,
 llvm::Error tryModes(Session &session, Evaluation &eval, const Reference &ref,
                      Findings &findings) {
   bool classes = llvm::all_of(ref.classes, [](size_t c) { return c > 1; });
-  for (calib::Mode mode : {calib::Mode::Naive, calib::Mode::Percentile,
-                           calib::Mode::Entropy}) {
+  for (calib::Mode mode :
+       {calib::Mode::Naive, calib::Mode::Percentile, calib::Mode::Entropy}) {
     ModeResult result;
     result.mode = mode;
     if (mode == findings.usedMode) {
@@ -444,8 +442,8 @@ void writeOutput(llvm::raw_ostream &os, const std::string &name,
 
 /// One row of the exclusion and mode tables: the worst output SQNR and
 /// agreement over the judged outputs, their changes against `base`.
-void writeScoreRow(llvm::raw_ostream &os, const Score &score,
-                   const Score &base, bool labels) {
+void writeScoreRow(llvm::raw_ostream &os, const Score &score, const Score &base,
+                   bool labels) {
   os << dB(score.sqnr) << " | " << signedText(score.sqnr - base.sqnr, 1)
      << " | " << llvm::format("%.2f%%", score.agreement) << " | "
      << signedText(score.agreement - base.agreement, 2) << " |";
@@ -691,7 +689,8 @@ llvm::Error run(MLIRContext &context, std::string &summary) {
   // 1. Calibrate exactly as q-compile does, in process.
   if (!calibData.empty()) {
     step("calibrating");
-    auto table = calibrateWith(session, findings.usedMode, &findings.calibBatch);
+    auto table =
+        calibrateWith(session, findings.usedMode, &findings.calibBatch);
     if (!table)
       return table.takeError();
     if (!calibTable.empty())
@@ -722,15 +721,14 @@ llvm::Error run(MLIRContext &context, std::string &summary) {
     return err;
   Score base = Score::of(findings.base);
   const auto &order = findings.order;
-  std::string worstName =
-      order.empty() ? "-" : findings.points[order[0]].name;
-  summary = (llvm::Twine("q-report: wrote ") + outputFile + " (" +
-             llvm::Twine(findings.points.size()) + " tensors, worst " +
-             worstName + " at " +
-             (order.empty() ? "-" : dB(findings.noise[order[0]].sqnr())) +
-             " dB; output SQNR " + dB(base.sqnr) + " dB, agreement " +
-             llvm::formatv("{0:F2}", base.agreement) + "%)")
-                .str();
+  std::string worstName = order.empty() ? "-" : findings.points[order[0]].name;
+  summary =
+      (llvm::Twine("q-report: wrote ") + outputFile + " (" +
+       llvm::Twine(findings.points.size()) + " tensors, worst " + worstName +
+       " at " + (order.empty() ? "-" : dB(findings.noise[order[0]].sqnr())) +
+       " dB; output SQNR " + dB(base.sqnr) + " dB, agreement " +
+       llvm::formatv("{0:F2}", base.agreement) + "%)")
+          .str();
   if (findings.bestMode >= 0)
     summary += std::string("\nq-report: calibration: ") +
                (findings.modes[findings.bestMode].mode == findings.usedMode

@@ -28,6 +28,7 @@
 #include "QDialect/Driver/ModelRunner.h"
 #include "QDialect/Transforms/QuantizeOptions.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
@@ -81,6 +82,12 @@ calibrationTargets(ModuleOp fused, const QuantizeOptions &options,
 /// name. Every name must exist; a name of a constant (a weight) is an error,
 /// as constants are never calibrated. Returns the number of results @main
 /// had before.
+/// Appends `values` to the results of `fn` (one block, func.return), named
+/// `q.name` = "observe:<name>", keeping the existing results and their
+/// attributes: the observation outputs of calibration and q-report.
+void appendObservedResults(func::FuncOp fn, llvm::ArrayRef<Value> values,
+                           llvm::ArrayRef<std::string> names);
+
 llvm::Expected<unsigned>
 addObservationPoints(ModuleOp module, llvm::ArrayRef<std::string> names);
 
