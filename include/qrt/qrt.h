@@ -23,7 +23,8 @@
  * Spatial arrays hold num_spatial leading entries in (D,) (H,) W order;
  * entries past num_spatial are ignored. Reserved fields must be zero.
  *
- * Buffers are dense row-major (NC[D][H]W for activations) in the element
+ * Buffers are dense, row-major (NC[D][H]W for activations) unless a
+ * descriptor's layout field says channels last (qrt_layout), in the element
  * type the descriptor names. Errors: every function returns QRT_OK (0) or a
  * qrt_status; qrt_last_error() then tells, on the calling thread, which op
  * failed and why. Nothing aborts and no C++ exception leaves the library.
@@ -49,7 +50,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a descriptor layout or a signature changes. */
-#define QRT_ABI_VERSION 2u
+#define QRT_ABI_VERSION 3u
 
 #define QRT_MAX_RANK 6
 #define QRT_MAX_SPATIAL 3
@@ -137,6 +138,20 @@ typedef enum qrt_scalar_op {
 /*===----------------------------------------------------------------------===
  * Building blocks of descriptors
  *===----------------------------------------------------------------------===*/
+
+/* Physical layout of an activation whose logical dims are [N, C, S...]
+ * (S: 0 to 3 spatial dims). NCHW is dense row-major in the logical order;
+ * NHWC ("channels last") stores the same elements as [N, S..., C]: element
+ * (n, c, s) lives at ((n * prod(S) + s) * C + c). Both hold exactly the
+ * logical element count, so buffer sizes do not depend on the layout, and
+ * an element-wise op whose operands all share one layout runs unchanged.
+ * Descriptors with a layout field apply it to the activations they name
+ * (below rank 3 every layout is NCHW); the compiler's q-assign-layouts
+ * pass picks them (docs/RUNTIME.md, "Layouts"). */
+typedef enum qrt_layout {
+  QRT_LAYOUT_NCHW = 0, /* the graph's own layout */
+  QRT_LAYOUT_NHWC = 1
+} qrt_layout;
 
 /* A dense shape; dims[rank..] are ignored. Rank 0 is a scalar. */
 typedef struct qrt_shape {
@@ -293,7 +308,9 @@ typedef struct qrt_conv_desc {
   qrt_qparam src_q; /* int8: step of src */
   qrt_qparam dst_q; /* s8/u8 dst: static step */
   qrt_qparam sum_q; /* s8/u8 sum: step (static or dynamic) */
-  int64_t reserved[2];
+  int32_t src_layout; /* qrt_layout of src */
+  int32_t dst_layout; /* qrt_layout of dst and sum */
+  int64_t reserved[1];
 } qrt_conv_desc;
 
 /* bias (f32 values) may be NULL iff !has_bias; weight_steps NULL iff
@@ -367,7 +384,9 @@ typedef struct qrt_pooling_desc {
   int64_t pad_begin[QRT_MAX_SPATIAL];
   int64_t pad_end[QRT_MAX_SPATIAL];
   int64_t out_spatial[QRT_MAX_SPATIAL]; /* checked */
-  int64_t reserved[2];
+  int32_t layout;                       /* qrt_layout of src and dst */
+  int32_t reserved1;
+  int64_t reserved[1];
 } qrt_pooling_desc;
 
 int32_t qrt_pooling_init(qrt_model *model, int32_t op_id,
@@ -387,8 +406,8 @@ typedef struct qrt_batch_norm_desc {
   qrt_shape input;
   float epsilon;
   int32_t fix_gamma;
-  int32_t dtype; /* f32 */
-  int32_t reserved0;
+  int32_t dtype;  /* f32 */
+  int32_t layout; /* qrt_layout of src and dst (NHWC needs axis 1) */
   int64_t reserved[2];
 } qrt_batch_norm_desc;
 
@@ -432,7 +451,9 @@ typedef struct qrt_prelu_desc {
   int32_t dtype;   /* f32 */
   qrt_shape input; /* rank >= 2 */
   int64_t num_slopes;
-  int64_t reserved[2];
+  int32_t layout; /* qrt_layout of src and dst */
+  int32_t reserved0;
+  int64_t reserved[1];
 } qrt_prelu_desc;
 
 int32_t qrt_prelu_init(qrt_model *model, int32_t op_id,
@@ -451,8 +472,8 @@ typedef struct qrt_binary_desc {
   int32_t op; /* qrt_binary_op */
   qrt_shape lhs;
   qrt_shape rhs;
-  int32_t dtype; /* f32 */
-  int32_t reserved0;
+  int32_t dtype;  /* f32 */
+  int32_t layout; /* qrt_layout of lhs, rhs and dst (those of rank >= 3) */
   qrt_eltwise act; /* optional fused activation */
   int64_t reserved[2];
 } qrt_binary_desc;
@@ -532,7 +553,8 @@ typedef struct qrt_concat_desc {
   int32_t dtype;
   qrt_shape output;
   qrt_qparam dst_q; /* quantized concat only */
-  int64_t reserved[1];
+  int32_t layout;   /* qrt_layout of every src and dst */
+  int32_t reserved0;
 } qrt_concat_desc;
 
 int32_t qrt_concat_init(qrt_model *model, int32_t op_id,
@@ -683,11 +705,6 @@ int32_t qrt_quantized_add_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
  * copied at init. Parallel over the rows of N * H (NHWC) or N * C (NCHW).
  *===----------------------------------------------------------------------===*/
 
-typedef enum qrt_layout {
-  QRT_LAYOUT_NCHW = 0, /* the graph's own layout */
-  QRT_LAYOUT_NHWC = 1
-} qrt_layout;
-
 typedef struct qrt_input_lookup_desc {
   uint32_t abi_version;
   int32_t src_dtype;  /* u8, s8 */
@@ -734,6 +751,8 @@ QRT_PIN_OFFSET(qrt_conv_desc, num_weight_steps, 272);
 QRT_PIN_OFFSET(qrt_conv_desc, src_q, 280);
 QRT_PIN_OFFSET(qrt_conv_desc, dst_q, 288);
 QRT_PIN_OFFSET(qrt_conv_desc, sum_q, 296);
+QRT_PIN_OFFSET(qrt_conv_desc, src_layout, 304);
+QRT_PIN_OFFSET(qrt_conv_desc, dst_layout, 308);
 
 QRT_PIN_SIZE(qrt_fc_desc, 144);
 QRT_PIN_OFFSET(qrt_fc_desc, input, 8);
@@ -747,9 +766,11 @@ QRT_PIN_SIZE(qrt_pooling_desc, 208);
 QRT_PIN_OFFSET(qrt_pooling_desc, dtype, 24);
 QRT_PIN_OFFSET(qrt_pooling_desc, batch, 32);
 QRT_PIN_OFFSET(qrt_pooling_desc, out_spatial, 168);
+QRT_PIN_OFFSET(qrt_pooling_desc, layout, 192);
 
 QRT_PIN_SIZE(qrt_batch_norm_desc, 96);
 QRT_PIN_OFFSET(qrt_batch_norm_desc, epsilon, 64);
+QRT_PIN_OFFSET(qrt_batch_norm_desc, layout, 76);
 
 QRT_PIN_SIZE(qrt_activation_desc, 48);
 QRT_PIN_OFFSET(qrt_activation_desc, act, 16);
@@ -757,10 +778,12 @@ QRT_PIN_OFFSET(qrt_activation_desc, q, 32);
 
 QRT_PIN_SIZE(qrt_prelu_desc, 88);
 QRT_PIN_OFFSET(qrt_prelu_desc, num_slopes, 64);
+QRT_PIN_OFFSET(qrt_prelu_desc, layout, 72);
 
 QRT_PIN_SIZE(qrt_binary_desc, 160);
 QRT_PIN_OFFSET(qrt_binary_desc, rhs, 64);
 QRT_PIN_OFFSET(qrt_binary_desc, dtype, 120);
+QRT_PIN_OFFSET(qrt_binary_desc, layout, 124);
 QRT_PIN_OFFSET(qrt_binary_desc, act, 128);
 
 QRT_PIN_SIZE(qrt_scalar_desc, 40);
@@ -772,6 +795,7 @@ QRT_PIN_OFFSET(qrt_softmax_desc, temperature, 64);
 QRT_PIN_SIZE(qrt_concat_desc, 88);
 QRT_PIN_OFFSET(qrt_concat_desc, output, 16);
 QRT_PIN_OFFSET(qrt_concat_desc, dst_q, 72);
+QRT_PIN_OFFSET(qrt_concat_desc, layout, 80);
 
 QRT_PIN_SIZE(qrt_transpose_desc, 112);
 QRT_PIN_OFFSET(qrt_transpose_desc, perm, 64);

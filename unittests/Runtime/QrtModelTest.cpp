@@ -277,7 +277,7 @@ TEST(QrtModel, Copy) {
 TEST(QrtModel, DescriptorLayoutIsPinned) {
   // The compiler embeds descriptor bytes; a layout change must bump the
   // version. (The header pins these with static asserts too.)
-  EXPECT_EQ(QRT_ABI_VERSION, 2u);
+  EXPECT_EQ(QRT_ABI_VERSION, 3u);
   EXPECT_EQ(sizeof(qrt_qparam), 8u);
   EXPECT_EQ(sizeof(qrt_conv_desc), 320u);
   EXPECT_EQ(sizeof(qrt_fc_desc), 144u);
