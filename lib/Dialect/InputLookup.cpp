@@ -41,7 +41,7 @@ LogicalResult InputLookupOp::verify() {
   auto in = llvm::cast<RankedTensorType>(getInput().getType());
   auto out = llvm::cast<RankedTensorType>(getOutput().getType());
   SmallVector<int64_t> want(in.getShape());
-  if (getLayout() == InputLayout::nhwc) {
+  if (getLayout() == Layout::nhwc) {
     if (in.getRank() != 4)
       return emitOpError("layout nhwc needs a 4-D input, got rank ")
              << in.getRank();
@@ -50,7 +50,7 @@ LogicalResult InputLookupOp::verify() {
   }
   if (out.getShape() != ArrayRef<int64_t>(want))
     return emitOpError("result shape must be ")
-           << (getLayout() == InputLayout::nhwc ? "the NCHW form of "
+           << (getLayout() == Layout::nhwc ? "the NCHW form of "
                                                 : "that of ")
            << "the input (" << RankedTensorType::get(want, out.getElementType())
            << "), got " << out;

@@ -258,6 +258,9 @@ void mlir::q::driver::addLoweringPasses(PassManager &pm,
     loops.isa = options.isa;
     pm.addPass(q::createQLowerToLoops(loops));
   }
+  // After the loops: their kernels read NCHW, and the plan accounts for it.
+  if (options.planLayouts)
+    pm.addNestedPass<func::FuncOp>(q::createQAssignLayouts());
   q::QLowerToOneDNNOptions lowerOptions;
   lowerOptions.modelName = options.modelName;
   lowerOptions.numThreads = options.numThreads;

@@ -134,8 +134,8 @@ llvm::Error mlir::q::insertInputLookup(func::FuncOp fn,
   builder.setInsertionPointToStart(&fn.getBody().front());
   auto lookup = InputLookupOp::create(
       builder, NameLoc::get(StringAttr::get(ctx, spec.name)), type, arg, table,
-      InputLayoutAttr::get(ctx,
-                           spec.nhwc ? InputLayout::nhwc : InputLayout::nchw));
+      LayoutAttr::get(ctx,
+                           spec.nhwc ? Layout::nhwc : Layout::nchw));
   arg.replaceAllUsesExcept(lookup.getOutput(), lookup);
   arg.setType(rawType);
   SmallVector<Type> inputs(fn.getArgumentTypes());

@@ -238,7 +238,8 @@ static int32_t initConcat(qrt_model *model, int32_t opId,
     const Dims out = shapeDims(d.output, "output", 1);
     const int64_t axis = resolveAxis(d.axis, out.size(), "axis");
     require(d.num_inputs >= 1, "needs at least one input, got ", d.num_inputs);
-    checkReserved(d.reserved);
+    require(d.layout == QRT_LAYOUT_NCHW && d.reserved0 == 0,
+            "layout and reserved fields must be zero");
     requireNonNull(axisSizes, "axis_sizes");
     int64_t total = 0;
     for (int32_t i = 0; i < d.num_inputs; ++i) {

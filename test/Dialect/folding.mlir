@@ -43,3 +43,13 @@ func.func @requantize_needs_different_scale(%q: tensor<4x!quant.uniform<i8:f32, 
   %1 = q.quantize %0 <{min_calib_range = -2.55 : f32, max_calib_range = 2.55 : f32}> : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.02>>
   return %1 : tensor<4x!quant.uniform<i8:f32, 0.02>>
 }
+
+// Reorders that undo each other fold away; a single one stays.
+// CHECK-LABEL: func.func @reorder_pairs
+// CHECK-NEXT: %[[R:.*]] = q.reorder %arg0 nchw to nhwc : tensor<1x2x3x4xf32>
+// CHECK-NEXT: return %arg0, %[[R]]
+func.func @reorder_pairs(%x: tensor<1x2x3x4xf32>) -> (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) {
+  %0 = q.reorder %x nchw to nhwc : tensor<1x2x3x4xf32>
+  %1 = q.reorder %0 nhwc to nchw : tensor<1x2x3x4xf32>
+  return %1, %0 : tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>
+}

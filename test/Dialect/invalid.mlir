@@ -799,3 +799,35 @@ func.func @quantized_add_mixed(%x: tensor<4x!quant.any<u8:f32>>, %y: tensor<4x!q
   %0 = q.quantized_add %x, %y <{min_calib_range = -1.0 : f32, max_calib_range = 3.0 : f32}> : (tensor<4x!quant.any<u8:f32>>, tensor<4x!quant.any<i8:f32>>) -> tensor<4x!quant.uniform<u8:f32, 0.011741682974559686>>
   return
 }
+
+// -----
+
+func.func @reorder_same_layout(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  // expected-error @below {{'q.reorder' op reorders from nchw to the same layout}}
+  %0 = q.reorder %x nchw to nchw : tensor<1x2x3x4xf32>
+  return %0 : tensor<1x2x3x4xf32>
+}
+
+// -----
+
+func.func @reorder_rank2(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @below {{'q.reorder' op needs an activation of rank >= 3}}
+  %0 = q.reorder %x nchw to nhwc : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @reorder_wrong_source(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  // expected-error @below {{'q.reorder' op reads its input as nhwc but the producer writes it nchw}}
+  %0 = q.reorder %x nhwc to nchw : tensor<1x2x3x4xf32>
+  return %0 : tensor<1x2x3x4xf32>
+}
+
+// -----
+
+func.func @reorder_bad_keyword(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  // expected-error @below {{expected nchw or nhwc, got 'nchw8c'}}
+  %0 = q.reorder %x nchw8c to nhwc : tensor<1x2x3x4xf32>
+  return %0 : tensor<1x2x3x4xf32>
+}

@@ -137,6 +137,12 @@ static cl::opt<bool> fuse("fuse",
                           cl::desc("fuse conv+bn+sum+act and fc+act before "
                                    "lowering (default on)"),
                           cl::init(true), cl::cat(category));
+static cl::opt<bool> planLayouts(
+    "plan-layouts",
+    cl::desc("plan activation layouts for the whole graph: channels last "
+             "between convolutions, NCHW at inputs and outputs (default on; "
+             "false runs every op on NCHW, converting around convolutions)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("keep the intermediate files"),
                                cl::init(false), cl::cat(category));
@@ -165,6 +171,7 @@ llvm::Expected<driver::CompileOptions> checkFlags() {
   options.modelName = driver::modelNameFor(outputFile);
   options.numThreads = numThreads;
   options.fuse = fuse;
+  options.planLayouts = planLayouts;
   options.backend = backend;
   options.isa = isaOption;
   options.int8 = dtype != "float32";

@@ -143,6 +143,9 @@ struct CompileOptions {
   /// lowering, which takes what the loops do not).
   std::string backend = "onednn";
   std::string isa = "auto";
+  /// Plan activation layouts for the whole graph (q-assign-layouts):
+  /// channels last between convolutions; false keeps every op on NCHW.
+  bool planLayouts = false;
   /// Raw uint8/int8 inputs (q-raw-inputs after the graph passes).
   InputTypeOptions inputTypes;
 };

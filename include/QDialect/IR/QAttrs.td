@@ -47,14 +47,17 @@ def Q_QuantDType : I32EnumAttr<"QuantDType", "quantized storage type", [
 }
 def Q_QuantDTypeAttr : EnumAttr<Q_Dialect, Q_QuantDType, "quant_dtype">;
 
-// Memory layout of a raw image input (q.input_lookup): the graph's own
-// NCHW, or NHWC as cameras and image decoders produce it.
-def Q_InputLayout : I32EnumAttr<"InputLayout", "layout of a raw input", [
+// Physical layout of an activation [N, C, S...]: the graph's own NCHW
+// (dense, row-major), or NHWC (channels last, [N, S..., C]) as cameras and
+// image decoders produce it (q.input_lookup) and as q-assign-layouts plans
+// it between convolutions (the `q.layout` attribute of an op's result,
+// q.reorder between layouts; qrt_layout in the runtime).
+def Q_Layout : I32EnumAttr<"Layout", "physical layout of an activation", [
     I32EnumAttrCase<"nchw", 0>, I32EnumAttrCase<"nhwc", 1>]> {
   let cppNamespace = "::mlir::q";
   let genSpecializedAttr = 0;
 }
-def Q_InputLayoutAttr : EnumAttr<Q_Dialect, Q_InputLayout, "layout">;
+def Q_LayoutAttr : EnumAttr<Q_Dialect, Q_Layout, "layout">;
 
 // MXNet's `_*_scalar` family: `x op s`, and reversed forms `s op x`.
 def Q_ScalarKind : I32EnumAttr<"ScalarKind", "scalar arithmetic", [

@@ -21,6 +21,14 @@
 #define GET_ATTRDEF_CLASSES
 #include "QDialect/IR/QAttrs.h.inc"
 
+#include "QDialect/IR/QInterfaces.h.inc"
+
+namespace mlir::q {
+/// Custom assembly of q.reorder's layouts (a bare `nchw` / `nhwc`).
+ParseResult parseLayoutName(OpAsmParser &parser, LayoutAttr &attr);
+void printLayoutName(OpAsmPrinter &printer, Operation *op, LayoutAttr attr);
+} // namespace mlir::q
+
 #define GET_OP_CLASSES
 #include "QDialect/IR/QOps.h.inc"
 

@@ -5,6 +5,7 @@
 
 include "QDialect/IR/QDialect.td"
 include "QDialect/IR/QAttrs.td"
+include "QDialect/IR/QInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
@@ -33,6 +34,14 @@ def Q_QuantizeInput : StaticShapeTensorOf<[F32, I8, UI8]>;
 defvar Q_StridesAttr = DefaultValuedOptionalAttr<DenseI64ArrayAttr, "{}">;
 defvar Q_PadsAttr = DefaultValuedOptionalAttr<DenseI64ArrayAttr, "{}">;
 
+// Layout planning (QInterfaces.td): runs channels last as well as NCHW;
+// the Q_ConvLayout form also reads its input in a layout of its own.
+defvar Q_AnyLayout = Q_LayoutPlanningOpInterface;
+defvar Q_CheckedLayout = DeclareOpInterfaceMethods<Q_LayoutPlanningOpInterface,
+                                                   ["canRunChannelsLast"]>;
+defvar Q_ConvLayout = DeclareOpInterfaceMethods<Q_LayoutPlanningOpInterface,
+    ["canRunChannelsLast", "hasIndependentLayout"]>;
+
 defvar Q_CalibAttrs = (ins OptionalAttr<F32Attr>:$min_calib_range,
                           OptionalAttr<F32Attr>:$max_calib_range);
 
@@ -40,7 +49,7 @@ defvar Q_CalibAttrs = (ins OptionalAttr<F32Attr>:$min_calib_range,
 // Convolution and fully connected
 //===----------------------------------------------------------------------===//
 
-def Q_ConvolutionOp : Q_Op<"convolution", [Pure, InferTypeOpAdaptor]> {
+def Q_ConvolutionOp : Q_Op<"convolution", [Q_ConvLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "N-d convolution (1-D, 2-D or 3-D), NC[D]HW layout";
   let description = [{
     MXNet's `Convolution`. The weight is `[O, C/groups, k...]`; the kernel
@@ -63,7 +72,7 @@ def Q_ConvolutionOp : Q_Op<"convolution", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Q_FusedConvOp : Q_Op<"fused_conv", [Pure, AttrSizedOperandSegments]> {
+def Q_FusedConvOp : Q_Op<"fused_conv", [Q_ConvLayout, Pure, AttrSizedOperandSegments]> {
   let summary = "convolution with folded batch norm and a post-op chain";
   let description = [{
     Computes, per output element,
@@ -141,7 +150,7 @@ def Q_FusedFullyConnectedOp : Q_Op<"fused_fc", [Pure]> {
 // Normalization and element-wise functions
 //===----------------------------------------------------------------------===//
 
-def Q_BatchNormOp : Q_Op<"batch_norm", [Pure, InferTypeOpAdaptor,
+def Q_BatchNormOp : Q_Op<"batch_norm", [Q_CheckedLayout, Pure, InferTypeOpAdaptor,
     AllTypesMatch<["gamma", "beta", "mean", "var"]>]> {
   let summary = "batch normalization in inference mode";
   let description = [{
@@ -160,7 +169,7 @@ def Q_BatchNormOp : Q_Op<"batch_norm", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Q_ActivationOp : Q_Op<"activation", [Pure, InferTypeOpAdaptor]> {
+def Q_ActivationOp : Q_Op<"activation", [Q_AnyLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "element-wise activation (Activation, LeakyReLU, clip)";
   let description = [{
     ```mlir
@@ -174,7 +183,7 @@ def Q_ActivationOp : Q_Op<"activation", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
-def Q_PReluOp : Q_Op<"prelu", [Pure, InferTypeOpAdaptor]> {
+def Q_PReluOp : Q_Op<"prelu", [Q_CheckedLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "leaky relu with a learned per-channel slope";
   let arguments = (ins Q_F32Tensor:$input, Q_F32Tensor:$slope);
   let results = (outs Q_F32Tensor:$output);
@@ -193,7 +202,7 @@ def Q_SoftmaxOp : Q_Op<"softmax", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input prop-dict attr-dict `:` type($input)";
 }
 
-def Q_DropoutOp : Q_Op<"dropout", [Pure, InferTypeOpAdaptor]> {
+def Q_DropoutOp : Q_Op<"dropout", [Q_AnyLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "dropout: the identity at inference, folded away";
   let arguments = (ins Q_Tensor:$input,
                        DefaultValuedOptionalAttr<F64Attr, "0.5">:$p);
@@ -207,7 +216,7 @@ def Q_DropoutOp : Q_Op<"dropout", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Q_BinaryOp<string mnemonic, string what>
-    : Q_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Q_Op<mnemonic, [Q_CheckedLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "element-wise " # what # " with numpy-style broadcasting";
   let arguments = (ins Q_F32Tensor:$lhs, Q_F32Tensor:$rhs);
   let results = (outs Q_F32Tensor:$output);
@@ -225,7 +234,7 @@ def Q_SubOp : Q_BinaryOp<"sub", "difference">;
 def Q_MulOp : Q_BinaryOp<"mul", "product">;
 def Q_DivOp : Q_BinaryOp<"div", "quotient">;
 
-def Q_ScalarOp : Q_Op<"scalar", [Pure, InferTypeOpAdaptor]> {
+def Q_ScalarOp : Q_Op<"scalar", [Q_AnyLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "arithmetic with a scalar constant (MXNet `_*_scalar`)";
   let description = [{
     `rsub`, `rdiv` and `rpow` put the scalar on the left: `s - x`.
@@ -240,7 +249,7 @@ def Q_ScalarOp : Q_Op<"scalar", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$kind $input prop-dict attr-dict `:` type($input)";
 }
 
-def Q_QuantizedAddOp : Q_Op<"quantized_add", [Pure]> {
+def Q_QuantizedAddOp : Q_Op<"quantized_add", [Q_AnyLayout, Pure]> {
   let summary = "sum of two quantized tensors of one shape";
   let description = [{
     MXNet's `_contrib_quantized_elemwise_add`. Without a calibration range
@@ -261,7 +270,7 @@ def Q_QuantizedAddOp : Q_Op<"quantized_add", [Pure]> {
 // Pooling and data movement
 //===----------------------------------------------------------------------===//
 
-def Q_PoolingOp : Q_Op<"pooling", [Pure, InferTypeOpAdaptor]> {
+def Q_PoolingOp : Q_Op<"pooling", [Q_CheckedLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "max/avg/sum pooling, windowed or global";
   let description = [{
     MXNet's `Pooling`. `kernel` may be empty only for global pooling.
@@ -303,7 +312,7 @@ def Q_ReshapeOp : Q_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Q_ConcatOp : Q_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Q_ConcatOp : Q_Op<"concat", [Q_CheckedLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "concatenate along one axis";
   let arguments = (ins Variadic<Q_Tensor>:$inputs,
                        DefaultValuedOptionalAttr<I64Attr, "1">:$axis);
@@ -354,7 +363,7 @@ def Q_CropOp : Q_Op<"crop", [Pure, InferTypeOpAdaptor]> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-def Q_QuantizeOp : Q_Op<"quantize", [Pure]> {
+def Q_QuantizeOp : Q_Op<"quantize", [Q_AnyLayout, Pure]> {
   let summary = "fp32 to int8/uint8 (MXNet quantize_v2)";
   let description = [{
     With a calibration range the result has the static scale
@@ -380,14 +389,14 @@ def Q_QuantizeOp : Q_Op<"quantize", [Pure]> {
   let hasFolder = 1;
 }
 
-def Q_DequantizeOp : Q_Op<"dequantize", [Pure, InferTypeOpAdaptor]> {
+def Q_DequantizeOp : Q_Op<"dequantize", [Q_AnyLayout, Pure, InferTypeOpAdaptor]> {
   let summary = "quantized to fp32 (MXNet dequantize)";
   let arguments = (ins Q_QuantTensor:$input);
   let results = (outs Q_F32Tensor:$output);
   let assemblyFormat = "$input prop-dict attr-dict `:` type($input)";
 }
 
-def Q_RequantizeOp : Q_Op<"requantize", [Pure]> {
+def Q_RequantizeOp : Q_Op<"requantize", [Q_AnyLayout, Pure]> {
   let summary = "int32 accumulators to int8/uint8 (MXNet requantize)";
   let description = [{
     Rescales an `i32`-storage quantized tensor to 8 bits. With a
@@ -401,6 +410,36 @@ def Q_RequantizeOp : Q_Op<"requantize", [Pure]> {
   let results = (outs Q_QuantTensor:$output);
   let assemblyFormat = "$input prop-dict attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layouts
+//===----------------------------------------------------------------------===//
+
+def Q_ReorderOp : Q_Op<"reorder", [Pure, SameOperandsAndResultType]> {
+  let summary = "change of an activation's physical layout";
+  let description = [{
+    The same logical tensor `[N, C, S...]`, read in layout `from` (the
+    layout its producer wrote) and written in layout `to`. Left by
+    `q-assign-layouts` where a value planned channels last meets an op that
+    reads NCHW only (or the reverse); the value's type does not change.
+    An op's result layout is its `q.layout` attribute (absent: `nchw`);
+    a reorder's result is in `to`. Two reorders that undo each other fold
+    away.
+
+    ```mlir
+    %y = q.reorder %x nhwc to nchw : tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Q_Tensor:$input, Q_LayoutAttr:$from,
+                       Q_LayoutAttr:$to);
+  let results = (outs Q_Tensor:$output);
+  let assemblyFormat = [{
+    $input custom<LayoutName>($from) `to` custom<LayoutName>($to) attr-dict
+    `:` type($input)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -434,8 +473,8 @@ def Q_InputLookupOp : Q_Op<"input_lookup", [Pure]> {
   }];
   let arguments = (ins StaticShapeTensorOf<[I8, UI8]>:$input,
                        ElementsAttr:$table,
-                       DefaultValuedOptionalAttr<Q_InputLayoutAttr,
-                           "::mlir::q::InputLayout::nchw">:$layout);
+                       DefaultValuedOptionalAttr<Q_LayoutAttr,
+                           "::mlir::q::Layout::nchw">:$layout);
   let results = (outs StaticShapeTensorOf<[F32, Q_QuantizedElement]>:$output);
   let assemblyFormat = [{
     $input prop-dict attr-dict `:` type($input) `->` type($output)

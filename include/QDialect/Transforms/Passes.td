@@ -133,4 +133,26 @@ def QRawInputs : Pass<"q-raw-inputs", "::mlir::ModuleOp"> {
   ];
 }
 
+def QAssignLayouts : Pass<"q-assign-layouts", "::mlir::func::FuncOp"> {
+  let summary = "Plan the physical layout (NCHW or channels last) of every "
+                "activation for the whole graph";
+  let description = [{
+    Gives each activation the layout its producer and consumers run best
+    in, so that chains of convolutions, pooling, adds, concats and
+    activations run channels last (NHWC) with no conversion between them;
+    NCHW remains at graph inputs and outputs and at ops that read only
+    NCHW, where explicit `q.reorder` ops convert (a convolution reads its
+    input in either layout, so a graph input feeds the first convolution
+    directly). The layout of an op's result is its `q.layout` attribute
+    (docs/passes.md, "q-assign-layouts"). Runs after q-lower-to-loops
+    (its kernels read NCHW) and before q-lower-to-onednn.
+  }];
+  let statistics = [
+    Statistic<"reordersInserted", "reorders",
+              "q.reorder ops inserted">,
+    Statistic<"valuesChannelsLast", "channels-last",
+              "op results planned channels last">,
+  ];
+}
+
 #endif // Q_TRANSFORMS_PASSES_TD

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "InputLookup.h"
+#include "Layouts.h"
 
 #include "QDialect/Conversion/MemoryPlan.h"
 #include "QDialect/Conversion/Passes.h"
@@ -282,6 +283,8 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
             d.sum_dtype = QRT_F32;
         d.has_bias = conv.getBias() != nullptr;
         d.sum_scale = 1.0f;
+        d.src_layout = qrtLayoutOf(conv.getInput());
+        d.dst_layout = qrtLayoutOf(conv.getResult());
         Value sum;
         if constexpr (std::is_same_v<decltype(conv), FusedConvOp>) {
           if (!conv.getBn().empty())
@@ -372,6 +375,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.global_pool = pool.getGlobalPool();
         d.num_spatial = rank;
         d.dtype = qrtDtypeOf(pool.getInput());
+        d.layout = qrtLayoutOfOp(op);
         d.batch = in.getDimSize(0);
         d.channels = in.getDimSize(1);
         auto out = pool.getType();
@@ -398,6 +402,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.epsilon = bn.getEps().convertToDouble();
         d.fix_gamma = bn.getFixGamma();
         d.dtype = QRT_F32;
+        d.layout = qrtLayoutOfOp(op);
         step.name = "batch_norm";
         step.desc = bytesOf(d);
         for (auto [v, what] :
@@ -429,6 +434,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.dtype = QRT_F32;
         d.input = shapeOf(prelu.getInput());
         d.num_slopes = prelu.getSlope().getType().getDimSize(0);
+        d.layout = qrtLayoutOfOp(op);
         step.name = "prelu";
         step.desc = bytesOf(d);
         if (failed(weight(prelu.getSlope(), "the slope")))
@@ -446,6 +452,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.lhs = shapeOf(binary->getOperand(0));
         d.rhs = shapeOf(binary->getOperand(1));
         d.dtype = QRT_F32;
+        d.layout = qrtLayoutOfOp(binary);
         step.name = "binary";
         step.desc = bytesOf(d);
         // A constant operand (e.g. --input-mean) is copied at init.
@@ -503,6 +510,7 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         d.num_inputs = concat.getInputs().size();
         d.dtype = qrtDtypeOf(concat.getResult());
         d.output = shapeOf(concat.getResult());
+        d.layout = qrtLayoutOfOp(op);
         step.name = "concat";
         step.inputsAsArray = true;
         std::vector<int64_t> sizes;
@@ -541,6 +549,14 @@ LogicalResult Lowering::describe(Operation *op, Step &step) {
         step.name = "transpose";
         step.desc = bytesOf(d);
         return data(transpose.getInput());
+      })
+      .Case([&](ReorderOp reorder) -> LogicalResult {
+        // A layout change is a transpose of the stored dims.
+        step.name = "transpose";
+        step.desc =
+            bytesOf(describeReorder(reorder, qrtDtypeOf(reorder.getInput())));
+        passScale(reorder.getInput(), reorder.getResult());
+        return data(reorder.getInput());
       })
       .Case([&](SliceOp slice) -> LogicalResult {
         qrt_slice_desc d{};
@@ -1155,7 +1171,7 @@ LogicalResult Lowering::run() {
     return module.emitError("q-lower-to-onednn needs a function @main");
   if (!fn.getBody().hasOneBlock())
     return fn.emitError("q-lower-to-onednn needs a function of one block");
-  if (failed(prepareInt8()) || failed(analyze()))
+  if (failed(checkLayouts(fn)) || failed(prepareInt8()) || failed(analyze()))
     return failure();
   MemoryPlan plan = planMemory(requests, kWeightAlignment);
   if (options.reportMemory)
