@@ -30,8 +30,7 @@ FailureOr<InputLookupParts> mlir::q::describeInputLookup(InputLookupOp op) {
   else
     d.dst_dtype =
         llvm::cast<quant::QuantizedType>(element).isSigned() ? QRT_S8 : QRT_U8;
-  d.layout =
-      op.getLayout() == Layout::nhwc ? QRT_LAYOUT_NHWC : QRT_LAYOUT_NCHW;
+  d.layout = op.getLayout() == Layout::nhwc ? QRT_LAYOUT_NHWC : QRT_LAYOUT_NCHW;
   d.input.rank = in.getRank();
   for (int64_t i = 0; i < in.getRank(); ++i)
     d.input.dims[i] = in.getDimSize(i);

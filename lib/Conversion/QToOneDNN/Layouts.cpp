@@ -39,8 +39,8 @@ std::optional<Layout> sharedLayout(Operation *op) {
     return true;
   };
   for (OpOperand &operand : op->getOpOperands())
-    if (!(planning && planning.hasIndependentLayout(
-                          operand.getOperandNumber())) &&
+    if (!(planning &&
+          planning.hasIndependentLayout(operand.getOperandNumber())) &&
         !visit(operand.get()))
       return std::nullopt;
   for (Value result : op->getResults())
@@ -88,7 +88,8 @@ LogicalResult mlir::q::checkLayouts(func::FuncOp fn) {
   return failure(result.wasInterrupted());
 }
 
-qrt_transpose_desc mlir::q::describeReorder(ReorderOp reorder, int32_t dtype) {
+qrt_transpose_desc mlir::q::reorderAsTranspose(ReorderOp reorder,
+                                               int32_t dtype) {
   qrt_transpose_desc d{};
   d.abi_version = QRT_ABI_VERSION;
   d.dtype = dtype;

@@ -27,7 +27,7 @@ int32_t qrtLayoutOfOp(Operation *op);
 /// rewrote the graph, or the IR was written by hand.
 LogicalResult checkLayouts(func::FuncOp fn);
 /// The transpose that converts a q.reorder's input into its result.
-qrt_transpose_desc describeReorder(ReorderOp reorder, int32_t dtype);
+qrt_transpose_desc reorderAsTranspose(ReorderOp reorder, int32_t dtype);
 
 } // namespace mlir::q
 
