@@ -67,9 +67,11 @@ void checkDtypes(int32_t src, int32_t weight, int32_t bias, int32_t dst,
 //===----------------------------------------------------------------------===//
 
 /// Everything an int8 conv/FC needs besides the primitive (qrt.h has the
-/// formulas). Channel c of flat element i is (i / inner) % channels.
+/// formulas). Channel c of flat element i is (i / inner) % channels, or
+/// i % channels with channelsLast (an NHWC dst, or FC's [rows, hidden]).
 struct Int8Plan {
   int64_t channels = 0, inner = 1;
+  bool channelsLast = false;
   std::vector<float> weightSteps; // one per channel
   std::vector<float> bias;        // real values; empty without bias
   std::vector<int32_t> biasQ;     // static src step: quantized at init
@@ -206,41 +208,53 @@ inline double sumReal(const void *sum, int64_t i, double sumStep) {
 
 /// One instantiation per dst and sum type; Generic evaluates any act and
 /// postsum_act out of line, otherwise they are identity or relu, inline
-/// (so the loop vectorizes: ~4x faster).
+/// (so the loop vectorizes: ~4x faster). Plain layouts walk planes of
+/// `inner` elements of one channel; channels-last ones (and FC) rows of
+/// `channels` elements, one per channel.
 template <typename D, typename S, bool Generic>
 void epilogueLoop(const Int8Plan &p, int64_t n, const int32_t *acc,
                   const double *factor, const int64_t *biasQ, const void *sum,
                   double sumStep, double dstStep, D *dst) {
-  const int64_t planes = n / p.inner, inner = p.inner;
   const double sumScale = p.sumScale;
   const qrt_eltwise act = p.act, post = p.postsumAct;
   const bool actRelu = act.kind == QRT_ELTWISE_RELU;
   const bool postRelu = post.kind == QRT_ELTWISE_RELU;
+  auto element = [&](int64_t i, double f, int64_t bias) {
+    int64_t a = int64_t(acc[i]) + bias;
+    a = a < INT32_MIN ? INT32_MIN : a > INT32_MAX ? INT32_MAX : a;
+    double y = double(a) * f;
+    if constexpr (Generic)
+      y = act.kind ? evalEltwise(act, y) : y;
+    else
+      y = actRelu && !(y > 0) ? 0.0 : y;
+    if constexpr (!std::is_void_v<S>)
+      y += double(sumScale) * sumReal<S>(sum, i, sumStep);
+    if constexpr (Generic)
+      y = post.kind ? evalEltwise(post, y) : y;
+    else
+      y = postRelu && !(y > 0) ? 0.0 : y;
+    if constexpr (std::is_same_v<D, float>)
+      dst[i] = static_cast<float>(y);
+    else
+      dst[i] = saturateRound<D>(y / dstStep);
+  };
+  if (p.channelsLast) {
+    const int64_t channels = p.channels, rows = n / channels;
+#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t c = 0; c < channels; ++c)
+        element(row * channels + c, factor[c], biasQ[c]);
+    return;
+  }
+  const int64_t planes = n / p.inner, inner = p.inner;
 #pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
   for (int64_t plane = 0; plane < planes; ++plane) {
     const int64_t c = plane % p.channels;
     const double f = factor[c];
     const int64_t bias = biasQ[c];
     const int64_t begin = plane * inner;
-    for (int64_t i = begin; i < begin + inner; ++i) {
-      int64_t a = int64_t(acc[i]) + bias;
-      a = a < INT32_MIN ? INT32_MIN : a > INT32_MAX ? INT32_MAX : a;
-      double y = double(a) * f;
-      if constexpr (Generic)
-        y = act.kind ? evalEltwise(act, y) : y;
-      else
-        y = actRelu && !(y > 0) ? 0.0 : y;
-      if constexpr (!std::is_void_v<S>)
-        y += double(sumScale) * sumReal<S>(sum, i, sumStep);
-      if constexpr (Generic)
-        y = post.kind ? evalEltwise(post, y) : y;
-      else
-        y = postRelu && !(y > 0) ? 0.0 : y;
-      if constexpr (std::is_same_v<D, float>)
-        dst[i] = static_cast<float>(y);
-      else
-        dst[i] = saturateRound<D>(y / dstStep);
-    }
+    for (int64_t i = begin; i < begin + inner; ++i)
+      element(i, f, bias);
   }
 }
 
@@ -416,6 +430,10 @@ void checkConvDesc(const qrt_conv_desc &d, Dims &src, Dims &weight, Dims &dst) {
     else
       requireDtype(d.sum_dtype, "sum (s8/u8 dst)", {QRT_S8, QRT_U8});
   }
+  const int64_t rank = 2 + d.num_spatial;
+  checkLayout(d.src_layout, "src_layout", rank);
+  checkLayout(d.dst_layout, "dst_layout", rank);
+  require(d.reserved0 == 0, "reserved fields must be zero");
   for (int64_t r : d.reserved)
     require(r == 0, "reserved fields must be zero");
 }
@@ -458,6 +476,7 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
       readInt8Plan(q, *op, d.out_channels, d.num_weight_steps, weightSteps,
                    d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
       q.inner = product(Dims(dstDims.begin() + 2, dstDims.end()));
+      q.channelsLast = d.dst_layout == QRT_LAYOUT_NHWC;
       q.hasSum = d.has_sum;
       q.sumType = d.sum_dtype;
       q.sumScale = d.sum_scale;
@@ -508,8 +527,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     const dt dstType = epilogue ? dt::s32 : dnnlType(d.dst_dtype);
     const dt weightType = dnnlType(d.weight_dtype);
     const dt biasType = op->int8 ? dt::s32 : dt::f32;
-    const auto plainSrc = plainDesc(srcDims, srcType);
-    const auto plainDst = plainDesc(dstDims, dstType);
+    // The caller's layouts (plain NC[D]HW or channels last).
+    const auto userSrc = layoutDesc(srcDims, srcType, d.src_layout);
+    const auto userDst = layoutDesc(dstDims, dstType, d.dst_layout);
     const auto plainWeights = plainDesc(groupedDims, weightType);
     const dnnl::memory::desc biasDesc =
         withBias ? plainDesc({d.out_channels}, biasType) : dnnl::memory::desc();
@@ -556,12 +576,30 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     };
     dnnl::convolution_forward::primitive_desc pd;
     const LayoutPolicy policy = layoutPolicy();
+    const bool srcNhwc = d.src_layout == QRT_LAYOUT_NHWC;
+    const bool dstNhwc = d.dst_layout == QRT_LAYOUT_NHWC;
     if (policy == LayoutPolicy::Plain) {
-      pd = makePd(plainSrc, plainDst);
+      pd = makePd(userSrc, userDst);
+    } else if (srcNhwc || dstNhwc) {
+      // Channels last requested (QRT_CONV_LAYOUT=blocked keeps `any`): run
+      // on the caller's formats when oneDNN has a real kernel for them, no
+      // slower in kind than its own choice (nhwc on both sides: anything
+      // but the reference loops), else reorder around `any`.
+      pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
+      if (policy == LayoutPolicy::Auto &&
+          (pd.src_desc() != userSrc || pd.dst_desc() != userDst)) {
+        try {
+          auto direct = makePd(userSrc, userDst);
+          const int rank = implRank(implName(direct));
+          if (rank > 0 &&
+              ((srcNhwc && dstNhwc) || rank >= implRank(implName(pd))))
+            pd = direct;
+        } catch (const dnnl::error &) {
+        }
+      }
     } else {
       pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
-      const bool blocked =
-          pd.src_desc() != plainSrc || pd.dst_desc() != plainDst;
+      const bool blocked = pd.src_desc() != userSrc || pd.dst_desc() != userDst;
       if (blocked && policy == LayoutPolicy::Auto) {
         // Keep the caller's layout when oneDNN has as good a kernel for it:
         // the reorders in and out cost ~5-10% of a 3x3 convolution, while
@@ -578,7 +616,7 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
           pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
                       d.pad_begin[i] == 0 && d.pad_end[i] == 0;
         try {
-          auto plainPd = makePd(plainSrc, plainDst);
+          auto plainPd = makePd(userSrc, userDst);
           const int plainRank = implRank(implName(plainPd));
           if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
               implRank(implName(pd)))
@@ -594,8 +632,12 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     op->srcDesc = pd.src_desc();
     op->dstDesc = pd.dst_desc();
     std::string info = implName(pd);
-    if (op->srcDesc != plainSrc) {
-      op->srcIn.create(engine, plainSrc, op->srcDesc, plan);
+    if (srcNhwc)
+      info += " src:nhwc";
+    if (dstNhwc)
+      info += " dst:nhwc";
+    if (op->srcDesc != userSrc) {
+      op->srcIn.create(engine, userSrc, op->srcDesc, plan);
       op->srcOffset = plan.reserve(op->srcDesc.get_size());
       info += " +src reorder";
     }
@@ -608,23 +650,23 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     if (epilogue) {
       // Accumulators: oneDNN's layout -> plain s32 -> our loop -> dst.
       op->accOffset = plan.reserve(op->dstElements * sizeof(int32_t));
-      if (op->dstDesc != plainDst) {
+      if (op->dstDesc != userDst) {
         op->dstInternal = true;
         op->dstOffset = plan.reserve(op->dstDesc.get_size());
-        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+        op->dstOut.create(engine, op->dstDesc, userDst, plan);
         info += " +dst reorder";
       }
       reserveEpilogue(q, plan);
       info += " +loop int8 epilogue";
     } else {
       op->dstInternal =
-          op->dstDesc != plainDst || (op->manualPostOps && op->hasSum);
+          op->dstDesc != userDst || (op->manualPostOps && op->hasSum);
     }
     if (op->dstInternal && !epilogue) {
       op->dstOffset = plan.reserve(op->dstDesc.get_size());
       op->plainOffset = op->dstOffset;
-      if (op->dstDesc != plainDst) {
-        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+      if (op->dstDesc != userDst) {
+        op->dstOut.create(engine, op->dstDesc, userDst, plan);
         info += " +dst reorder";
         if (op->hasSum && !op->manualPostOps) {
           // The sum's bytes go to the dst buffer unconverted: oneDNN reads
@@ -632,8 +674,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
           dnnl::memory::desc sumDesc = op->dstDesc;
           sumDesc.data.data_type =
               static_cast<dnnl_data_type_t>(dnnlType(d.sum_dtype));
-          op->sumIn.create(engine, plainDesc(dstDims, dnnlType(d.sum_dtype)),
-                           sumDesc, plan);
+          op->sumIn.create(
+              engine, layoutDesc(dstDims, dnnlType(d.sum_dtype), d.dst_layout),
+              sumDesc, plan);
         }
         if (op->hasSum && op->manualPostOps)
           op->plainOffset = plan.reserve(op->dstBytes);
@@ -787,6 +830,7 @@ extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
       readInt8Plan(q, *op, d.num_hidden, d.num_weight_steps, weightSteps,
                    d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
       q.inner = 1;
+      q.channelsLast = true; // [rows, hidden]: the channel is i % hidden
       q.act = d.act;
       q.epilogue = forceEpilogue() || !isStatic(d.src_q) || !expressible(d.act);
     }
