@@ -454,6 +454,73 @@ bool hasPaddingOnlyWindow(const qrt_conv_desc &d) {
   return false;
 }
 
+using ConvPd = dnnl::convolution_forward::primitive_desc;
+
+/// The primitive for the caller's layouts (docs/RUNTIME.md, "Convolution
+/// layouts" and "Layouts"); makePd(src, dst) creates one for two memory
+/// descriptors.
+template <typename MakePd>
+ConvPd chooseConvPd(const qrt_conv_desc &d, const dnnl::memory::desc &userSrc,
+                    const dnnl::memory::desc &userDst, MakePd makePd) {
+  auto anyOf = [](const dnnl::memory::desc &user) {
+    return dnnl::memory::desc(user.dims(), user.data_type(), tag::any);
+  };
+  ConvPd pd;
+  const LayoutPolicy policy = layoutPolicy();
+  const bool srcNhwc = d.src_layout == QRT_LAYOUT_NHWC;
+  const bool dstNhwc = d.dst_layout == QRT_LAYOUT_NHWC;
+  if (policy == LayoutPolicy::Plain) {
+    pd = makePd(userSrc, userDst);
+  } else if (srcNhwc || dstNhwc) {
+    // Channels last requested (QRT_CONV_LAYOUT=blocked keeps `any`): run
+    // on the caller's formats when oneDNN has a real kernel for them, no
+    // slower in kind than its own choice (nhwc on both sides: anything
+    // but the reference loops), else reorder around `any`.
+    pd = makePd(anyOf(userSrc), anyOf(userDst));
+    if (policy == LayoutPolicy::Auto &&
+        (pd.src_desc() != userSrc || pd.dst_desc() != userDst)) {
+      try {
+        auto direct = makePd(userSrc, userDst);
+        const int rank = implRank(implName(direct));
+        if (rank > 0 &&
+            ((srcNhwc && dstNhwc) || rank >= implRank(implName(pd))))
+          pd = direct;
+      } catch (const dnnl::error &) {
+      } catch (const Error &) { // the brgconv hazard left no kernel
+      }
+    }
+  } else {
+    pd = makePd(anyOf(userSrc), anyOf(userDst));
+    const bool blocked = pd.src_desc() != userSrc || pd.dst_desc() != userDst;
+    if (blocked && policy == LayoutPolicy::Auto) {
+      // Keep the caller's layout when oneDNN has as good a kernel for it:
+      // the reorders in and out cost ~5-10% of a 3x3 convolution, while
+      // gemm on plain layouts is ~40% slower than jit on blocked ones (8x
+      // for depthwise).
+      // A pointwise convolution on plain layouts is one GEMM without
+      // im2col: as fast as the blocked kernels plus their reorders
+      // (resnet-152's pre-activation 1x1s), but only without post-ops,
+      // which oneDNN 2.6 then applies in a slow separate pass (6.3 vs
+      // 1.0 ms for a 64->256 1x1 at 56x56 with sum + relu).
+      bool pointwise = !d.has_sum && d.act.kind == QRT_ELTWISE_NONE &&
+                       d.postsum_act.kind == QRT_ELTWISE_NONE;
+      for (int i = 0; i < d.num_spatial; ++i)
+        pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
+                    d.pad_begin[i] == 0 && d.pad_end[i] == 0;
+      try {
+        auto plainPd = makePd(userSrc, userDst);
+        const int plainRank = implRank(implName(plainPd));
+        if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
+            implRank(implName(pd)))
+          pd = plainPd;
+      } catch (const dnnl::error &) {
+      } catch (const Error &) { // the brgconv hazard left no kernel
+      }
+    }
+  }
+  return pd;
+}
+
 } // namespace
 
 extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
@@ -571,60 +638,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
                                       "brgconv padding bug for this geometry");
       return pd;
     };
-    auto anyDesc = [&](const Dims &dims, dt type) {
-      return dnnl::memory::desc(dims, type, tag::any);
-    };
-    dnnl::convolution_forward::primitive_desc pd;
-    const LayoutPolicy policy = layoutPolicy();
+    const ConvPd pd = chooseConvPd(d, userSrc, userDst, makePd);
     const bool srcNhwc = d.src_layout == QRT_LAYOUT_NHWC;
     const bool dstNhwc = d.dst_layout == QRT_LAYOUT_NHWC;
-    if (policy == LayoutPolicy::Plain) {
-      pd = makePd(userSrc, userDst);
-    } else if (srcNhwc || dstNhwc) {
-      // Channels last requested (QRT_CONV_LAYOUT=blocked keeps `any`): run
-      // on the caller's formats when oneDNN has a real kernel for them, no
-      // slower in kind than its own choice (nhwc on both sides: anything
-      // but the reference loops), else reorder around `any`.
-      pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
-      if (policy == LayoutPolicy::Auto &&
-          (pd.src_desc() != userSrc || pd.dst_desc() != userDst)) {
-        try {
-          auto direct = makePd(userSrc, userDst);
-          const int rank = implRank(implName(direct));
-          if (rank > 0 &&
-              ((srcNhwc && dstNhwc) || rank >= implRank(implName(pd))))
-            pd = direct;
-        } catch (const dnnl::error &) {
-        }
-      }
-    } else {
-      pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
-      const bool blocked = pd.src_desc() != userSrc || pd.dst_desc() != userDst;
-      if (blocked && policy == LayoutPolicy::Auto) {
-        // Keep the caller's layout when oneDNN has as good a kernel for it:
-        // the reorders in and out cost ~5-10% of a 3x3 convolution, while
-        // gemm on plain layouts is ~40% slower than jit on blocked ones (8x
-        // for depthwise).
-        // A pointwise convolution on plain layouts is one GEMM without
-        // im2col: as fast as the blocked kernels plus their reorders
-        // (resnet-152's pre-activation 1x1s), but only without post-ops,
-        // which oneDNN 2.6 then applies in a slow separate pass (6.3 vs
-        // 1.0 ms for a 64->256 1x1 at 56x56 with sum + relu).
-        bool pointwise = !d.has_sum && d.act.kind == QRT_ELTWISE_NONE &&
-                         d.postsum_act.kind == QRT_ELTWISE_NONE;
-        for (int i = 0; i < d.num_spatial; ++i)
-          pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
-                      d.pad_begin[i] == 0 && d.pad_end[i] == 0;
-        try {
-          auto plainPd = makePd(userSrc, userDst);
-          const int plainRank = implRank(implName(plainPd));
-          if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
-              implRank(implName(pd)))
-            pd = plainPd;
-        } catch (const dnnl::error &) {
-        }
-      }
-    }
 
     WorkspacePlan plan;
     op->scratchDesc = pd.scratchpad_desc();

@@ -210,8 +210,9 @@ ConvResult runConv(const ConvSpec &c, const ConvData &data, int32_t srcLayout,
     return result;
   result.info = qrt_op_info(model.get(), 0);
   ExecPtr exec = makeExec(model.get());
-  if (c.dynamicSrc)
+  if (c.dynamicSrc) {
     EXPECT_EQ(qrt_exec_set_step(exec.get(), 0, c.srcStep), QRT_OK);
+  }
   const QBuffer src = toLayout(data.src, srcLayout);
   QBuffer sum = c.sum ? toLayout(data.sum, dstLayout) : QBuffer();
   QBuffer dst(c.dst, data.outShape, c.dstStep);
@@ -509,10 +510,11 @@ TEST(QrtLayout, PoolingMatchesNchwAndTheReference) {
           expectNear(result, expected, what);
         else
           expectSame(result, expected, what);
-        if (layout == NHWC)
+        if (layout == NHWC) {
           EXPECT_NE(std::string(qrt_op_info(model.get(), 0)).find("nhwc"),
                     std::string::npos)
               << what;
+        }
       }
     }
 }
