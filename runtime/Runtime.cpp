@@ -591,6 +591,50 @@ dnnl::memory::desc qrt::plainDesc(const Dims &dims,
   return dnnl::memory::desc(dims, type, strides);
 }
 
+void qrt::checkLayout(int32_t layout, const char *what, int64_t rank) {
+  require(layout == QRT_LAYOUT_NCHW || layout == QRT_LAYOUT_NHWC, what,
+          " must be 0 (NCHW) or 1 (NHWC), got ", layout);
+  require(layout == QRT_LAYOUT_NCHW || (rank >= 3 && rank <= 5), what,
+          " NHWC needs a tensor of rank 3 to 5 ([N, C, S...]), got rank ",
+          rank);
+}
+
+Dims qrt::storageDims(const Dims &dims, int32_t layout) {
+  if (layout != QRT_LAYOUT_NHWC)
+    return dims;
+  Dims result = {dims[0]};
+  result.insert(result.end(), dims.begin() + 2, dims.end());
+  result.push_back(dims[1]);
+  return result;
+}
+
+int64_t qrt::storageAxis(int64_t axis, int64_t rank, int32_t layout) {
+  if (layout != QRT_LAYOUT_NHWC || axis == 0)
+    return axis;
+  return axis == 1 ? rank - 1 : axis - 1;
+}
+
+Dims qrt::layoutStrides(const Dims &dims, int32_t layout) {
+  const Dims stored = storageDims(dims, layout);
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  Dims storedStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    storedStrides[i] =
+        storedStrides[i + 1] * std::max<int64_t>(stored[i + 1], 1);
+  Dims strides(rank);
+  for (int64_t i = 0; i < rank; ++i)
+    strides[i] = storedStrides[storageAxis(i, rank, layout)];
+  return strides;
+}
+
+dnnl::memory::desc qrt::layoutDesc(const Dims &dims,
+                                   dnnl::memory::data_type type,
+                                   int32_t layout) {
+  if (layout != QRT_LAYOUT_NHWC)
+    return plainDesc(dims, type);
+  return dnnl::memory::desc(dims, type, layoutStrides(dims, layout));
+}
+
 dnnl::primitive_attr qrt::userScratchpad() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);

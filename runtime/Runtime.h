@@ -295,6 +295,25 @@ const char *eltwiseName(int32_t kind);
 
 /// Plain row-major descriptor of `dims` (rank >= 1).
 dnnl::memory::desc plainDesc(const Dims &dims, dnnl::memory::data_type type);
+
+//===----------------------------------------------------------------------===//
+// Layouts (qrt_layout)
+//===----------------------------------------------------------------------===//
+
+/// Validates a descriptor's layout field for an activation of `rank`:
+/// 0 (NCHW) or 1 (NHWC), and NHWC only for ranks 3 to 5. `what` names the
+/// field ("layout", "src_layout", ...).
+void checkLayout(int32_t layout, const char *what, int64_t rank);
+/// Descriptor of an activation with logical dims [N, C, S...] in `layout`
+/// (NHWC: oneDNN's nwc/nhwc/ndhwc).
+dnnl::memory::desc layoutDesc(const Dims &dims, dnnl::memory::data_type type,
+                              int32_t layout);
+/// Element strides of each logical dim of [N, C, S...] stored in `layout`.
+Dims layoutStrides(const Dims &dims, int32_t layout);
+/// The logical dims in storage order: [N, S..., C] for NHWC.
+Dims storageDims(const Dims &dims, int32_t layout);
+/// Storage position of logical axis `axis` (NHWC: C last, S shifted left).
+int64_t storageAxis(int64_t axis, int64_t rank, int32_t layout);
 /// A memory over a caller's buffer.
 inline dnnl::memory wrap(const dnnl::memory::desc &desc,
                          const dnnl::engine &engine, const void *data) {

@@ -481,8 +481,9 @@ typedef struct qrt_binary_desc {
 int32_t qrt_binary_init(qrt_model *model, int32_t op_id,
                         const qrt_binary_desc *desc);
 /* qrt_binary_init with constant operands: a non-NULL lhs / rhs (of the
- * desc's lhs / rhs shape) is copied and used in every run, which then
- * ignores that pointer argument (pass NULL). */
+ * desc's lhs / rhs shape, stored in the desc's layout when its rank is
+ * >= 3) is copied and used in every run, which then ignores that pointer
+ * argument (pass NULL). */
 int32_t qrt_binary_const_init(qrt_model *model, int32_t op_id,
                               const qrt_binary_desc *desc, const float *lhs,
                               const float *rhs);

@@ -1,6 +1,14 @@
 //===- Convolution.cpp - Convolution and inner product via oneDNN ---------===//
+//
+// qrt_conv_* and qrt_fc_*: oneDNN primitives created at init on the
+// caller's layouts (NCHW or NHWC, docs/RUNTIME.md "Layouts") or on
+// oneDNN's preferred ones with reorders around them, weights packed once;
+// fp32 post-ops oneDNN cannot express, and the int8 epilogue
+// (Int8Epilogue.h), run as our loops after the primitive.
+//
+//===----------------------------------------------------------------------===//
 
-#include "../Runtime.h"
+#include "Int8Epilogue.h"
 
 #include <array>
 #include <cmath>
@@ -60,286 +68,6 @@ void checkDtypes(int32_t src, int32_t weight, int32_t bias, int32_t dst,
   if (hasBias)
     requireDtype(bias, "int8 bias (real values)", {QRT_F32});
   requireDtype(dst, "int8 dst", {QRT_F32, QRT_S8, QRT_U8});
-}
-
-//===----------------------------------------------------------------------===//
-// int8: output scales, post-ops, and the double-precision epilogue
-//===----------------------------------------------------------------------===//
-
-/// Everything an int8 conv/FC needs besides the primitive (qrt.h has the
-/// formulas). Channel c of flat element i is (i / inner) % channels.
-struct Int8Plan {
-  int64_t channels = 0, inner = 1;
-  std::vector<float> weightSteps; // one per channel
-  std::vector<float> bias;        // real values; empty without bias
-  std::vector<int32_t> biasQ;     // static src step: quantized at init
-  qrt_qparam srcQ{}, dstQ{}, sumQ{};
-  int32_t dstType = QRT_F32, sumType = QRT_F32;
-  bool hasSum = false;
-  float sumScale = 1;
-  qrt_eltwise act{}, postsumAct{};
-  /// true: oneDNN produces s32 accumulators and runEpilogue does the rest.
-  bool epilogue = false;
-  /// Workspace of runEpilogue's per-channel factors and biases.
-  size_t factorsOffset = 0, biasOffset = 0;
-};
-
-/// bq = clamp(rne(b / (sx * sw)), +-(2^31-1)/2), in double.
-int32_t quantizeBias(float bias, float srcStep, float weightStep) {
-  constexpr double limit = 1073741823.0; // INT32_MAX / 2: MXNet's guard
-  double value = double(bias) / (double(srcStep) * double(weightStep));
-  value = value < -limit ? -limit : value > limit ? limit : value;
-  return static_cast<int32_t>(std::nearbyint(value));
-}
-
-void readInt8Plan(Int8Plan &p, Op &op, int64_t channels, int32_t numSteps,
-                  const float *steps, bool hasBias, const void *bias,
-                  const qrt_qparam &srcQ, int32_t dstType,
-                  const qrt_qparam &dstQ) {
-  p.channels = channels;
-  require(numSteps == 1 || numSteps == channels, "int8 needs 1 or ", channels,
-          " weight steps, got ", numSteps);
-  requireNonNull(steps, "weight_steps");
-  for (int32_t c = 0; c < numSteps; ++c)
-    require(steps[c] > 0 && steps[c] <= std::numeric_limits<float>::max(),
-            "weight step ", c, " is ", steps[c],
-            "; steps must be finite and > 0");
-  p.weightSteps.assign(channels, steps[0]);
-  if (numSteps == channels)
-    p.weightSteps.assign(steps, steps + channels);
-  checkQParam(srcQ, "src_q", op);
-  p.srcQ = srcQ;
-  p.dstType = dstType;
-  if (dstType != QRT_F32) {
-    requireStaticStep(dstQ, "an s8/u8 dst (dst_q; quantize an f32 output "
-                            "for a dynamic step)");
-    p.dstQ = dstQ;
-  }
-  if (hasBias) {
-    const float *b = static_cast<const float *>(bias);
-    p.bias.assign(b, b + channels);
-    for (float v : p.bias)
-      require(std::isfinite(v), "bias must be finite");
-    if (isStatic(srcQ))
-      for (int64_t c = 0; c < channels; ++c)
-        p.biasQ.push_back(quantizeBias(p.bias[c], srcQ.step, p.weightSteps[c]));
-  }
-}
-
-/// f(c x) = c f(x) for c > 0 (clip with its bounds scaled by c).
-bool homogeneous(const qrt_eltwise &e) {
-  return e.kind == QRT_ELTWISE_NONE || e.kind == QRT_ELTWISE_RELU ||
-         e.kind == QRT_ELTWISE_LEAKY || e.kind == QRT_ELTWISE_CLIP;
-}
-
-bool expressible(const qrt_eltwise &e) {
-  DnnlEltwise unused;
-  return toDnnl(e, unused);
-}
-
-/// Appends `e` computing outScale * e(x), with clip bounds times
-/// boundScale.
-void appendScaled(dnnl::post_ops &ops, const qrt_eltwise &e, double boundScale,
-                  double outScale) {
-  DnnlEltwise d;
-  toDnnl(e, d);
-  if (e.kind == QRT_ELTWISE_CLIP) {
-    d.alpha = float(d.alpha * boundScale);
-    d.beta = float(d.beta * boundScale);
-  }
-  ops.append_eltwise(float(d.scale * outScale), d.algorithm, d.alpha, d.beta);
-}
-
-/// Output scales and post-ops of the all-static int8 path: oneDNN computes
-/// os[c] * (acc + bq) and the post-ops in f32. Real values are divided by
-/// the dst step at the end; when every function commutes with that
-/// scaling (relu, leaky, clip) the division folds into the output scales
-/// and the sum scale instead (MXNet's form, no extra post-op).
-void setInt8Attr(dnnl::primitive_attr &attr, const Int8Plan &p) {
-  const double srcStep = p.srcQ.step;
-  const double k = p.dstType == QRT_F32 ? 1.0 : 1.0 / double(p.dstQ.step);
-  const double sumStep =
-      p.hasSum && p.sumType != QRT_F32 ? double(p.sumQ.step) : 1.0;
-  const bool fold = homogeneous(p.act) && homogeneous(p.postsumAct);
-  std::vector<float> scales(p.channels);
-  for (int64_t c = 0; c < p.channels; ++c)
-    scales[c] = float(srcStep * p.weightSteps[c] * (fold ? k : 1.0));
-  attr.set_output_scales(1 << 1, scales);
-  dnnl::post_ops ops;
-  const bool hasAct = p.act.kind != QRT_ELTWISE_NONE;
-  const bool hasPost = p.postsumAct.kind != QRT_ELTWISE_NONE;
-  if (fold) {
-    if (hasAct)
-      appendScaled(ops, p.act, k, 1.0);
-    if (p.hasSum)
-      ops.append_sum(float(p.sumScale * sumStep * k), dnnlType(p.sumType));
-    if (hasPost)
-      appendScaled(ops, p.postsumAct, k, 1.0);
-  } else {
-    // Real values throughout; the last element-wise step scales by k.
-    const bool actLast = !p.hasSum && !hasPost;
-    if (hasAct)
-      appendScaled(ops, p.act, 1.0, actLast ? k : 1.0);
-    if (p.hasSum)
-      ops.append_sum(float(p.sumScale * sumStep), dnnlType(p.sumType));
-    if (hasPost)
-      appendScaled(ops, p.postsumAct, 1.0, k);
-    else if (!actLast && k != 1)
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, float(k), 0.f);
-  }
-  attr.set_post_ops(ops);
-}
-
-void reserveEpilogue(Int8Plan &p, WorkspacePlan &plan) {
-  p.factorsOffset = plan.reserve(p.channels * sizeof(double));
-  p.biasOffset = plan.reserve(p.channels * sizeof(int64_t));
-}
-
-/// The real value of a sum element (S void: no sum).
-template <typename S>
-inline double sumReal(const void *sum, int64_t i, double sumStep) {
-  if constexpr (std::is_same_v<S, float>)
-    return double(static_cast<const float *>(sum)[i]);
-  else
-    return double(static_cast<const S *>(sum)[i]) * sumStep;
-}
-
-/// One instantiation per dst and sum type; Generic evaluates any act and
-/// postsum_act out of line, otherwise they are identity or relu, inline
-/// (so the loop vectorizes: ~4x faster).
-template <typename D, typename S, bool Generic>
-void epilogueLoop(const Int8Plan &p, int64_t n, const int32_t *acc,
-                  const double *factor, const int64_t *biasQ, const void *sum,
-                  double sumStep, double dstStep, D *dst) {
-  const int64_t planes = n / p.inner, inner = p.inner;
-  const double sumScale = p.sumScale;
-  const qrt_eltwise act = p.act, post = p.postsumAct;
-  const bool actRelu = act.kind == QRT_ELTWISE_RELU;
-  const bool postRelu = post.kind == QRT_ELTWISE_RELU;
-#pragma omp parallel for num_threads(loopThreads(n)) schedule(static)
-  for (int64_t plane = 0; plane < planes; ++plane) {
-    const int64_t c = plane % p.channels;
-    const double f = factor[c];
-    const int64_t bias = biasQ[c];
-    const int64_t begin = plane * inner;
-    for (int64_t i = begin; i < begin + inner; ++i) {
-      int64_t a = int64_t(acc[i]) + bias;
-      a = a < INT32_MIN ? INT32_MIN : a > INT32_MAX ? INT32_MAX : a;
-      double y = double(a) * f;
-      if constexpr (Generic)
-        y = act.kind ? evalEltwise(act, y) : y;
-      else
-        y = actRelu && !(y > 0) ? 0.0 : y;
-      if constexpr (!std::is_void_v<S>)
-        y += double(sumScale) * sumReal<S>(sum, i, sumStep);
-      if constexpr (Generic)
-        y = post.kind ? evalEltwise(post, y) : y;
-      else
-        y = postRelu && !(y > 0) ? 0.0 : y;
-      if constexpr (std::is_same_v<D, float>)
-        dst[i] = static_cast<float>(y);
-      else
-        dst[i] = saturateRound<D>(y / dstStep);
-    }
-  }
-}
-
-template <typename D, typename S>
-void epilogueFor(const Int8Plan &p, int64_t n, const int32_t *acc,
-                 const double *factor, const int64_t *biasQ, const void *sum,
-                 double sumStep, double dstStep, D *dst) {
-  auto simple = [](const qrt_eltwise &e) {
-    return e.kind == QRT_ELTWISE_NONE || e.kind == QRT_ELTWISE_RELU;
-  };
-  if (simple(p.act) && simple(p.postsumAct))
-    epilogueLoop<D, S, false>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                              dst);
-  else
-    epilogueLoop<D, S, true>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                             dst);
-}
-
-template <typename D>
-void epilogueForDst(const Int8Plan &p, int64_t n, const int32_t *acc,
-                    const double *factor, const int64_t *biasQ, const void *sum,
-                    double sumStep, double dstStep, D *dst) {
-  const int32_t sumType = p.hasSum ? p.sumType : -1;
-  switch (sumType) {
-  case QRT_F32:
-    return epilogueFor<D, float>(p, n, acc, factor, biasQ, sum, sumStep,
-                                 dstStep, dst);
-  case QRT_S8:
-    return epilogueFor<D, int8_t>(p, n, acc, factor, biasQ, sum, sumStep,
-                                  dstStep, dst);
-  case QRT_U8:
-    return epilogueFor<D, uint8_t>(p, n, acc, factor, biasQ, sum, sumStep,
-                                   dstStep, dst);
-  default:
-    return epilogueFor<D, void>(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                                dst);
-  }
-}
-
-/// dst (and the sum, which may alias dst) from plain s32 accumulators
-/// without bias: exactly the reference's double-precision formulas.
-void runEpilogue(const Int8Plan &p, qrt_exec *exec, char *ws, int64_t n,
-                 const int32_t *acc, const void *sum, void *dst) {
-  const float srcStep = stepOf(exec, p.srcQ, "src_q");
-  double sumStep = 1;
-  if (p.hasSum && p.sumType != QRT_F32)
-    sumStep = stepOf(exec, p.sumQ, "sum_q");
-  auto *factor = reinterpret_cast<double *>(ws + p.factorsOffset);
-  auto *biasQ = reinterpret_cast<int64_t *>(ws + p.biasOffset);
-  for (int64_t c = 0; c < p.channels; ++c) {
-    factor[c] = double(srcStep) * double(p.weightSteps[c]);
-    biasQ[c] = p.bias.empty() ? 0
-               : p.biasQ.empty()
-                   ? quantizeBias(p.bias[c], srcStep, p.weightSteps[c])
-                   : p.biasQ[c];
-  }
-  const double dstStep = p.dstType == QRT_F32 ? 1.0 : double(p.dstQ.step);
-  switch (p.dstType) {
-  case QRT_S8:
-    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                          static_cast<int8_t *>(dst));
-  case QRT_U8:
-    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                          static_cast<uint8_t *>(dst));
-  default:
-    return epilogueForDst(p, n, acc, factor, biasQ, sum, sumStep, dstStep,
-                          static_cast<float *>(dst));
-  }
-}
-
-/// oneDNN 2.6.3's AVX-512 kernels (brgconv f32/int8, jit_int8) compute
-/// wrong results when two eltwise post-ops share an algorithm but not its
-/// parameters (relu then leaky, selu then elu, two different clips around
-/// a sum: the second one gets the first one's parameters; measured, 2-11%
-/// errors). Such chains run without oneDNN post-ops.
-bool aliasedEltwises(const dnnl::post_ops &ops) {
-  std::vector<std::array<float, 3>> params;
-  std::vector<dnnl::algorithm> algorithms;
-  for (int i = 0; i < ops.len(); ++i) {
-    if (ops.kind(i) != dnnl::primitive::kind::eltwise)
-      continue;
-    float scale, alpha, beta;
-    dnnl::algorithm algorithm;
-    ops.get_params_eltwise(i, scale, algorithm, alpha, beta);
-    for (size_t j = 0; j < algorithms.size(); ++j)
-      if (algorithms[j] == algorithm &&
-          params[j] != std::array<float, 3>{scale, alpha, beta})
-        return true;
-    algorithms.push_back(algorithm);
-    params.push_back({scale, alpha, beta});
-  }
-  return false;
-}
-
-/// QRT_INT8_EPILOGUE=1 sends every int8 conv/FC through the s32 epilogue
-/// (for tests and comparisons).
-bool forceEpilogue() {
-  const char *value = std::getenv("QRT_INT8_EPILOGUE");
-  return value && !std::strcmp(value, "1");
 }
 
 //===----------------------------------------------------------------------===//
@@ -416,6 +144,10 @@ void checkConvDesc(const qrt_conv_desc &d, Dims &src, Dims &weight, Dims &dst) {
     else
       requireDtype(d.sum_dtype, "sum (s8/u8 dst)", {QRT_S8, QRT_U8});
   }
+  const int64_t rank = 2 + d.num_spatial;
+  checkLayout(d.src_layout, "src_layout", rank);
+  checkLayout(d.dst_layout, "dst_layout", rank);
+  require(d.reserved0 == 0, "reserved fields must be zero");
   for (int64_t r : d.reserved)
     require(r == 0, "reserved fields must be zero");
 }
@@ -434,6 +166,73 @@ bool hasPaddingOnlyWindow(const qrt_conv_desc &d) {
         return true;
     }
   return false;
+}
+
+using ConvPd = dnnl::convolution_forward::primitive_desc;
+
+/// The primitive for the caller's layouts (docs/RUNTIME.md, "Convolution
+/// layouts" and "Layouts"); makePd(src, dst) creates one for two memory
+/// descriptors.
+template <typename MakePd>
+ConvPd chooseConvPd(const qrt_conv_desc &d, const dnnl::memory::desc &userSrc,
+                    const dnnl::memory::desc &userDst, MakePd makePd) {
+  auto anyOf = [](const dnnl::memory::desc &user) {
+    return dnnl::memory::desc(user.dims(), user.data_type(), tag::any);
+  };
+  ConvPd pd;
+  const LayoutPolicy policy = layoutPolicy();
+  const bool srcNhwc = d.src_layout == QRT_LAYOUT_NHWC;
+  const bool dstNhwc = d.dst_layout == QRT_LAYOUT_NHWC;
+  if (policy == LayoutPolicy::Plain) {
+    pd = makePd(userSrc, userDst);
+  } else if (srcNhwc || dstNhwc) {
+    // Channels last requested (QRT_CONV_LAYOUT=blocked keeps `any`): run
+    // on the caller's formats when oneDNN has a real kernel for them, no
+    // slower in kind than its own choice (nhwc on both sides: anything
+    // but the reference loops), else reorder around `any`.
+    pd = makePd(anyOf(userSrc), anyOf(userDst));
+    if (policy == LayoutPolicy::Auto &&
+        (pd.src_desc() != userSrc || pd.dst_desc() != userDst)) {
+      try {
+        auto direct = makePd(userSrc, userDst);
+        const int rank = implRank(implName(direct));
+        if (rank > 0 &&
+            ((srcNhwc && dstNhwc) || rank >= implRank(implName(pd))))
+          pd = direct;
+      } catch (const dnnl::error &) {
+      } catch (const Error &) { // the brgconv hazard left no kernel
+      }
+    }
+  } else {
+    pd = makePd(anyOf(userSrc), anyOf(userDst));
+    const bool blocked = pd.src_desc() != userSrc || pd.dst_desc() != userDst;
+    if (blocked && policy == LayoutPolicy::Auto) {
+      // Keep the caller's layout when oneDNN has as good a kernel for it:
+      // the reorders in and out cost ~5-10% of a 3x3 convolution, while
+      // gemm on plain layouts is ~40% slower than jit on blocked ones (8x
+      // for depthwise).
+      // A pointwise convolution on plain layouts is one GEMM without
+      // im2col: as fast as the blocked kernels plus their reorders
+      // (resnet-152's pre-activation 1x1s), but only without post-ops,
+      // which oneDNN 2.6 then applies in a slow separate pass (6.3 vs
+      // 1.0 ms for a 64->256 1x1 at 56x56 with sum + relu).
+      bool pointwise = !d.has_sum && d.act.kind == QRT_ELTWISE_NONE &&
+                       d.postsum_act.kind == QRT_ELTWISE_NONE;
+      for (int i = 0; i < d.num_spatial; ++i)
+        pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
+                    d.pad_begin[i] == 0 && d.pad_end[i] == 0;
+      try {
+        auto plainPd = makePd(userSrc, userDst);
+        const int plainRank = implRank(implName(plainPd));
+        if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
+            implRank(implName(pd)))
+          pd = plainPd;
+      } catch (const dnnl::error &) {
+      } catch (const Error &) { // the brgconv hazard left no kernel
+      }
+    }
+  }
+  return pd;
 }
 
 } // namespace
@@ -458,6 +257,7 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
       readInt8Plan(q, *op, d.out_channels, d.num_weight_steps, weightSteps,
                    d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
       q.inner = product(Dims(dstDims.begin() + 2, dstDims.end()));
+      q.channelsLast = d.dst_layout == QRT_LAYOUT_NHWC;
       q.hasSum = d.has_sum;
       q.sumType = d.sum_dtype;
       q.sumScale = d.sum_scale;
@@ -508,8 +308,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     const dt dstType = epilogue ? dt::s32 : dnnlType(d.dst_dtype);
     const dt weightType = dnnlType(d.weight_dtype);
     const dt biasType = op->int8 ? dt::s32 : dt::f32;
-    const auto plainSrc = plainDesc(srcDims, srcType);
-    const auto plainDst = plainDesc(dstDims, dstType);
+    // The caller's layouts (plain NC[D]HW or channels last).
+    const auto userSrc = layoutDesc(srcDims, srcType, d.src_layout);
+    const auto userDst = layoutDesc(dstDims, dstType, d.dst_layout);
     const auto plainWeights = plainDesc(groupedDims, weightType);
     const dnnl::memory::desc biasDesc =
         withBias ? plainDesc({d.out_channels}, biasType) : dnnl::memory::desc();
@@ -551,42 +352,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
                                       "brgconv padding bug for this geometry");
       return pd;
     };
-    auto anyDesc = [&](const Dims &dims, dt type) {
-      return dnnl::memory::desc(dims, type, tag::any);
-    };
-    dnnl::convolution_forward::primitive_desc pd;
-    const LayoutPolicy policy = layoutPolicy();
-    if (policy == LayoutPolicy::Plain) {
-      pd = makePd(plainSrc, plainDst);
-    } else {
-      pd = makePd(anyDesc(srcDims, srcType), anyDesc(dstDims, dstType));
-      const bool blocked =
-          pd.src_desc() != plainSrc || pd.dst_desc() != plainDst;
-      if (blocked && policy == LayoutPolicy::Auto) {
-        // Keep the caller's layout when oneDNN has as good a kernel for it:
-        // the reorders in and out cost ~5-10% of a 3x3 convolution, while
-        // gemm on plain layouts is ~40% slower than jit on blocked ones (8x
-        // for depthwise).
-        // A pointwise convolution on plain layouts is one GEMM without
-        // im2col: as fast as the blocked kernels plus their reorders
-        // (resnet-152's pre-activation 1x1s), but only without post-ops,
-        // which oneDNN 2.6 then applies in a slow separate pass (6.3 vs
-        // 1.0 ms for a 64->256 1x1 at 56x56 with sum + relu).
-        bool pointwise = !d.has_sum && d.act.kind == QRT_ELTWISE_NONE &&
-                         d.postsum_act.kind == QRT_ELTWISE_NONE;
-        for (int i = 0; i < d.num_spatial; ++i)
-          pointwise = pointwise && d.kernel[i] == 1 && d.strides[i] == 1 &&
-                      d.pad_begin[i] == 0 && d.pad_end[i] == 0;
-        try {
-          auto plainPd = makePd(plainSrc, plainDst);
-          const int plainRank = implRank(implName(plainPd));
-          if ((pointwise && plainRank == 1 ? 2 : plainRank) >=
-              implRank(implName(pd)))
-            pd = plainPd;
-        } catch (const dnnl::error &) {
-        }
-      }
-    }
+    const ConvPd pd = chooseConvPd(d, userSrc, userDst, makePd);
+    const bool srcNhwc = d.src_layout == QRT_LAYOUT_NHWC;
+    const bool dstNhwc = d.dst_layout == QRT_LAYOUT_NHWC;
 
     WorkspacePlan plan;
     op->scratchDesc = pd.scratchpad_desc();
@@ -594,8 +362,12 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     op->srcDesc = pd.src_desc();
     op->dstDesc = pd.dst_desc();
     std::string info = implName(pd);
-    if (op->srcDesc != plainSrc) {
-      op->srcIn.create(engine, plainSrc, op->srcDesc, plan);
+    if (srcNhwc)
+      info += " src:nhwc";
+    if (dstNhwc)
+      info += " dst:nhwc";
+    if (op->srcDesc != userSrc) {
+      op->srcIn.create(engine, userSrc, op->srcDesc, plan);
       op->srcOffset = plan.reserve(op->srcDesc.get_size());
       info += " +src reorder";
     }
@@ -608,23 +380,23 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
     if (epilogue) {
       // Accumulators: oneDNN's layout -> plain s32 -> our loop -> dst.
       op->accOffset = plan.reserve(op->dstElements * sizeof(int32_t));
-      if (op->dstDesc != plainDst) {
+      if (op->dstDesc != userDst) {
         op->dstInternal = true;
         op->dstOffset = plan.reserve(op->dstDesc.get_size());
-        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+        op->dstOut.create(engine, op->dstDesc, userDst, plan);
         info += " +dst reorder";
       }
       reserveEpilogue(q, plan);
       info += " +loop int8 epilogue";
     } else {
       op->dstInternal =
-          op->dstDesc != plainDst || (op->manualPostOps && op->hasSum);
+          op->dstDesc != userDst || (op->manualPostOps && op->hasSum);
     }
     if (op->dstInternal && !epilogue) {
       op->dstOffset = plan.reserve(op->dstDesc.get_size());
       op->plainOffset = op->dstOffset;
-      if (op->dstDesc != plainDst) {
-        op->dstOut.create(engine, op->dstDesc, plainDst, plan);
+      if (op->dstDesc != userDst) {
+        op->dstOut.create(engine, op->dstDesc, userDst, plan);
         info += " +dst reorder";
         if (op->hasSum && !op->manualPostOps) {
           // The sum's bytes go to the dst buffer unconverted: oneDNN reads
@@ -632,8 +404,9 @@ extern "C" int32_t qrt_conv_init(qrt_model *model, int32_t opId,
           dnnl::memory::desc sumDesc = op->dstDesc;
           sumDesc.data.data_type =
               static_cast<dnnl_data_type_t>(dnnlType(d.sum_dtype));
-          op->sumIn.create(engine, plainDesc(dstDims, dnnlType(d.sum_dtype)),
-                           sumDesc, plan);
+          op->sumIn.create(
+              engine, layoutDesc(dstDims, dnnlType(d.sum_dtype), d.dst_layout),
+              sumDesc, plan);
         }
         if (op->hasSum && op->manualPostOps)
           op->plainOffset = plan.reserve(op->dstBytes);
@@ -787,6 +560,7 @@ extern "C" int32_t qrt_fc_init(qrt_model *model, int32_t opId,
       readInt8Plan(q, *op, d.num_hidden, d.num_weight_steps, weightSteps,
                    d.has_bias, bias, d.src_q, d.dst_dtype, d.dst_q);
       q.inner = 1;
+      q.channelsLast = true; // [rows, hidden]: the channel is i % hidden
       q.act = d.act;
       q.epilogue = forceEpilogue() || !isStatic(d.src_q) || !expressible(d.act);
     }

@@ -235,11 +235,15 @@ static int32_t initConcat(qrt_model *model, int32_t opId,
     const qrt_concat_desc &d = *desc;
     const size_t elementSize = dtypeSize(d.dtype, "concat");
     (void)elementSize;
-    const Dims out = shapeDims(d.output, "output", 1);
-    const int64_t axis = resolveAxis(d.axis, out.size(), "axis");
+    const Dims logical = shapeDims(d.output, "output", 1);
+    const int64_t logicalAxis = resolveAxis(d.axis, logical.size(), "axis");
     require(d.num_inputs >= 1, "needs at least one input, got ", d.num_inputs);
-    require(d.layout == QRT_LAYOUT_NCHW && d.reserved0 == 0,
-            "layout and reserved fields must be zero");
+    require(d.reserved0 == 0, "reserved fields must be zero");
+    checkLayout(d.layout, "layout", logical.size());
+    // Inputs differ from the output only along the axis, so a channels-
+    // last concat is the plain one of the stored dims [N, S..., C].
+    const Dims out = storageDims(logical, d.layout);
+    const int64_t axis = storageAxis(logicalAxis, logical.size(), d.layout);
     requireNonNull(axisSizes, "axis_sizes");
     int64_t total = 0;
     for (int32_t i = 0; i < d.num_inputs; ++i) {
@@ -247,8 +251,8 @@ static int32_t initConcat(qrt_model *model, int32_t opId,
               axisSizes[i], " along the axis");
       total += axisSizes[i];
     }
-    require(total == out[axis], "input sizes along axis ", axis, " add up to ",
-            total, " but the output has ", out[axis]);
+    require(total == out[axis], "input sizes along axis ", logicalAxis,
+            " add up to ", total, " but the output has ", out[axis]);
     ThreadScope threads(model->numThreads);
     auto op = std::make_unique<ConcatOp>();
     op->numInputs = d.num_inputs;
@@ -274,7 +278,8 @@ static int32_t initConcat(qrt_model *model, int32_t opId,
       op->inner = inner;
       op->total = total;
       op->workspaceBytes = d.num_inputs * sizeof(float); // resolved steps
-      op->info = "loop (copy or rescale)";
+      op->info = d.layout == QRT_LAYOUT_NHWC ? "loop nhwc (copy or rescale)"
+                                             : "loop (copy or rescale)";
       install(model, opId, std::move(op));
       return;
     }
@@ -295,7 +300,7 @@ static int32_t initConcat(qrt_model *model, int32_t opId,
     op->primitive = dnnl::concat(pd);
     op->scratchDesc = pd.scratchpad_desc();
     op->workspaceBytes = op->scratchDesc.get_size();
-    op->info = implName(pd);
+    op->info = implName(pd) + (d.layout == QRT_LAYOUT_NHWC ? " nhwc" : "");
     install(model, opId, std::move(op));
   });
 }

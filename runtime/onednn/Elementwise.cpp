@@ -180,12 +180,17 @@ extern "C" int32_t qrt_prelu_init(qrt_model *model, int32_t opId,
     require(d.num_slopes == channels || d.num_slopes == 1, "num_slopes must ",
             "be the channel count ", channels, " or 1, got ", d.num_slopes);
     checkReserved(d.reserved);
+    require(d.reserved0 == 0, "reserved fields must be zero");
+    checkLayout(d.layout, "layout", dims.size());
+    const bool nhwc = d.layout == QRT_LAYOUT_NHWC;
     requireNonNull(slope, "slope");
     ThreadScope threads(model->numThreads);
     auto op = std::make_unique<PreluOp>();
     // [N, C, rest] covers every rank; the slope broadcasts over N and rest.
-    const Dims data = {dims[0], channels,
-                       product(Dims(dims.begin() + 2, dims.end()))};
+    // NHWC [N, rest, C] is [N * rest, C, 1].
+    const int64_t rest = product(Dims(dims.begin() + 2, dims.end()));
+    const Dims data = nhwc ? Dims{dims[0] * rest, channels, 1}
+                           : Dims{dims[0], channels, rest};
     op->empty = product(data) == 0;
     if (op->empty) {
       op->info = "empty";
@@ -200,7 +205,7 @@ extern "C" int32_t qrt_prelu_init(qrt_model *model, int32_t opId,
       op->primitive = dnnl::prelu_forward(pd);
       op->scratchDesc = pd.scratchpad_desc();
       op->workspaceBytes = op->scratchDesc.get_size();
-      op->info = implName(pd);
+      op->info = implName(pd) + (nhwc ? " nhwc" : "");
       op->slope =
           packConstant(model->engine, slopeDesc, pd.weights_desc(), slope);
     }
@@ -301,6 +306,26 @@ void runBinaryLoop(const BinaryOp &op, const float *lhs, const float *rhs,
   }
 }
 
+/// Element strides of an operand's dims right-aligned in QRT_MAX_RANK dims:
+/// in `layout` when its rank is >= 3 (plain below), the leading padded dims
+/// (size 1) strided by the operand's size.
+Dims paddedStrides(const Dims &dims, int32_t layout) {
+  constexpr int R = QRT_MAX_RANK;
+  const int32_t own = dims.size() >= 3 ? layout : QRT_LAYOUT_NCHW;
+  const Dims strides = layoutStrides(dims, own);
+  Dims result(R, std::max<int64_t>(product(dims), 1));
+  std::copy(strides.begin(), strides.end(), result.end() - strides.size());
+  return result;
+}
+
+/// The trailing `rank` dims and strides as a oneDNN descriptor.
+dnnl::memory::desc stridedDesc(const Dims &dims, const Dims &strides,
+                               size_t rank) {
+  return dnnl::memory::desc(Dims(dims.end() - rank, dims.end()),
+                            dnnl::memory::data_type::f32,
+                            Dims(strides.end() - rank, strides.end()));
+}
+
 dnnl::algorithm binaryAlgorithm(int32_t op) {
   using alg = dnnl::algorithm;
   switch (op) {
@@ -343,6 +368,13 @@ extern "C" int32_t qrt_binary_init(qrt_model *model, int32_t opId,
               " do not broadcast");
       out[i] = a[i] == 1 ? b[i] : a[i];
     }
+    // Layouts: every operand of rank >= 3 in d.layout, the dst too.
+    const int rank = static_cast<int>(std::max(lhs.size(), rhs.size()));
+    checkLayout(d.layout, "layout", rank);
+    const Dims aStrides = paddedStrides(lhs, d.layout);
+    const Dims bStrides = paddedStrides(rhs, d.layout);
+    const Dims outDims(out.end() - std::max(rank, 1), out.end());
+    const Dims outStrides = paddedStrides(outDims, d.layout);
     ThreadScope threads(model->numThreads);
     auto op = std::make_unique<BinaryOp>();
     op->op = d.op;
@@ -363,14 +395,12 @@ extern "C" int32_t qrt_binary_init(qrt_model *model, int32_t opId,
     if (mode != Mode::Loop) {
       // Drop the leading 1s that are not needed (oneDNN handles rank <= 12
       // but smaller ranks pick faster kernels).
-      const int rank = static_cast<int>(std::max(lhs.size(), rhs.size()));
-      const Dims big(out.end() - std::max(rank, 1), out.end());
-      const Dims &smallPadded = mode == Mode::Dnnl ? b : a;
-      const Dims small(smallPadded.end() - big.size(), smallPadded.end());
-      using dt = dnnl::memory::data_type;
-      op->src0 = plainDesc(big, dt::f32);
-      op->src1 = plainDesc(small, dt::f32);
-      op->dst = op->src0;
+      const size_t used = outDims.size();
+      const bool direct = mode == Mode::Dnnl;
+      op->src0 = stridedDesc(out, direct ? aStrides : bStrides, used);
+      op->src1 =
+          stridedDesc(direct ? b : a, direct ? bStrides : aStrides, used);
+      op->dst = stridedDesc(out, outStrides, used);
       dnnl::primitive_attr attr = userScratchpad();
       dnnl::post_ops ops;
       if (mode == Mode::Swapped && d.op == QRT_BINARY_SUB)
@@ -391,6 +421,8 @@ extern "C" int32_t qrt_binary_init(qrt_model *model, int32_t opId,
         op->scratchDesc = pd.scratchpad_desc();
         op->workspaceBytes = op->scratchDesc.get_size();
         op->info = implName(pd) + (mode == Mode::Swapped ? " (swapped)" : "");
+        if (d.layout == QRT_LAYOUT_NHWC)
+          op->info += " nhwc";
       } catch (const dnnl::error &) {
         mode = Mode::Loop; // a broadcast oneDNN has no fast kernel for
       }
@@ -398,15 +430,21 @@ extern "C" int32_t qrt_binary_init(qrt_model *model, int32_t opId,
     op->mode = mode;
     if (mode == Mode::Loop) {
       op->manualAct = d.act;
-      op->info = "loop";
-      for (int i = 0; i < R; ++i)
-        op->outDims[i] = out[i];
-      int64_t sa = 1, sb = 1;
-      for (int i = R - 1; i >= 0; --i) {
-        op->lhsStrides[i] = a[i] == 1 ? 0 : sa;
-        op->rhsStrides[i] = b[i] == 1 ? 0 : sb;
-        sa *= a[i];
-        sb *= b[i];
+      op->info = d.layout == QRT_LAYOUT_NHWC ? "loop nhwc" : "loop";
+      // Walk the dst in its storage order: the leading padded dims, then
+      // the dst's axes as stored ([N, S..., C] for NHWC).
+      const int used = static_cast<int>(outDims.size()), lead = R - used;
+      const int32_t layout = used >= 3 ? d.layout : QRT_LAYOUT_NCHW;
+      int order[R];
+      for (int i = 0; i < lead; ++i)
+        order[i] = i;
+      for (int axis = 0; axis < used; ++axis)
+        order[lead + storageAxis(axis, used, layout)] = lead + axis;
+      for (int i = 0; i < R; ++i) {
+        const int axis = order[i];
+        op->outDims[i] = out[axis];
+        op->lhsStrides[i] = a[axis] == 1 ? 0 : aStrides[axis];
+        op->rhsStrides[i] = b[axis] == 1 ? 0 : bStrides[axis];
       }
     }
     if (op->manualAct.kind != QRT_ELTWISE_NONE && mode != Mode::Loop)

@@ -50,6 +50,10 @@ extern "C" int32_t qrt_batch_norm_init(qrt_model *model, int32_t opId,
     require(std::isfinite(d.epsilon) && d.epsilon >= 0,
             "epsilon must be finite and >= 0, got ", d.epsilon);
     checkReserved(d.reserved);
+    checkLayout(d.layout, "layout", dims.size());
+    const bool nhwc = d.layout == QRT_LAYOUT_NHWC;
+    require(!nhwc || axis == 1, "layout NHWC needs the channel axis 1, got ",
+            d.axis);
     if (!d.fix_gamma)
       requireNonNull(gamma, "gamma");
     requireNonNull(beta, "beta");
@@ -57,7 +61,10 @@ extern "C" int32_t qrt_batch_norm_init(qrt_model *model, int32_t opId,
     requireNonNull(variance, "variance");
     ThreadScope threads(model->numThreads);
     auto op = std::make_unique<BatchNormOp>();
-    const Dims data = aroundAxis(dims, axis);
+    // NHWC [N, S..., C] is [N * S, C, 1] with the channel on axis 1.
+    const Dims data =
+        nhwc ? Dims{product(dims) / std::max<int64_t>(dims[1], 1), dims[1], 1}
+             : aroundAxis(dims, axis);
     const int64_t channels = data[1];
     op->empty = product(data) == 0;
     if (op->empty) {
@@ -76,7 +83,7 @@ extern "C" int32_t qrt_batch_norm_init(qrt_model *model, int32_t opId,
     op->primitive = bn(pd);
     op->scratchDesc = pd.scratchpad_desc();
     op->workspaceBytes = op->scratchDesc.get_size();
-    op->info = implName(pd);
+    op->info = implName(pd) + (nhwc ? " nhwc" : "");
     // Copies: the caller may free its arrays after init.
     const auto vector = plainDesc({channels}, dt::f32);
     op->mean = packConstant(model->engine, vector, pd.mean_desc(), mean);

@@ -28,6 +28,10 @@ constexpr int kDims = QRT_MAX_SPATIAL;
 /// Pooling geometry normalized to three spatial dims (leading ones 1).
 struct PoolGeometry {
   int64_t planes = 0; // batch * channels
+  int64_t channels = 1;
+  /// NHWC: plane (n, c) starts at n * inSize * C + c and its elements are
+  /// C apart; NCHW: at plane * inSize, contiguous.
+  bool channelsLast = false;
   int64_t in[kDims], kernel[kDims], stride[kDims], padBegin[kDims],
       padEnd[kDims], out[kDims];
   int64_t inSize() const { return in[0] * in[1] * in[2]; }
@@ -70,15 +74,25 @@ Window window(const PoolGeometry &g, int d, int64_t o) {
           std::max<int64_t>(paddedEnd - start, 0)};
 }
 
-/// MXNet's pooling, one parallel loop over planes.
+/// Offset of plane (n, c) in a tensor of `size` positions per plane, and
+/// the element stride within the plane (layout of the geometry).
+inline int64_t planeOffset(const PoolGeometry &g, int64_t plane, int64_t size) {
+  if (!g.channelsLast)
+    return plane * size;
+  return plane / g.channels * size * g.channels + plane % g.channels;
+}
+
+/// MXNet's pooling, one parallel loop over planes (either layout: position
+/// p of a plane is element p * step).
 template <typename T> void poolLoop(const PoolOp &op, const T *src, T *dst) {
   const PoolGeometry &g = op.g;
   const int64_t inSize = g.inSize(), outSize = g.outSize();
+  const int64_t step = g.channelsLast ? g.channels : 1;
 #pragma omp parallel for num_threads(loopThreads(g.planes *inSize))            \
     schedule(static)
   for (int64_t plane = 0; plane < g.planes; ++plane) {
-    const T *x = src + plane * inSize;
-    T *y = dst + plane * outSize;
+    const T *x = src + planeOffset(g, plane, inSize);
+    T *y = dst + planeOffset(g, plane, outSize);
     int64_t index = 0;
     for (int64_t od = 0; od < g.out[0]; ++od) {
       const Window wd = window(g, 0, od);
@@ -90,16 +104,17 @@ template <typename T> void poolLoop(const PoolOp &op, const T *src, T *dst) {
           T maximum = std::numeric_limits<T>::lowest();
           for (int64_t id = wd.begin; id < wd.end; ++id)
             for (int64_t ih = wh.begin; ih < wh.end; ++ih) {
-              const T *row = x + (id * g.in[1] + ih) * g.in[2];
+              const T *row = x + (id * g.in[1] + ih) * g.in[2] * step;
               for (int64_t iw = ww.begin; iw < ww.end; ++iw) {
-                sum += row[iw];
-                maximum = std::max(maximum, row[iw]);
+                sum += row[iw * step];
+                maximum = std::max(maximum, row[iw * step]);
               }
             }
+          T &out = y[index * step];
           if (op.poolKind == QRT_POOL_MAX) {
-            y[index] = maximum;
+            out = maximum;
           } else if (op.poolKind == QRT_POOL_SUM) {
-            y[index] = static_cast<T>(sum);
+            out = static_cast<T>(sum);
           } else {
             const int64_t count =
                 op.countIncludePad
@@ -108,10 +123,10 @@ template <typename T> void poolLoop(const PoolOp &op, const T *src, T *dst) {
                           std::max<int64_t>(wh.end - wh.begin, 0) *
                           std::max<int64_t>(ww.end - ww.begin, 0);
             if constexpr (std::is_floating_point_v<T>)
-              y[index] = count ? static_cast<T>(sum / count)
-                               : std::numeric_limits<T>::quiet_NaN();
+              out = count ? static_cast<T>(sum / count)
+                          : std::numeric_limits<T>::quiet_NaN();
             else // the step is unchanged; 0 stands for NaN
-              y[index] = count ? saturateRound<T>(sum / count) : 0;
+              out = count ? saturateRound<T>(sum / count) : 0;
           }
         }
       }
@@ -124,22 +139,24 @@ template <typename T> void poolLoop(const PoolOp &op, const T *src, T *dst) {
 void rescaleBorder(const PoolOp &op, float *dst) {
   const PoolGeometry &g = op.g;
   const int64_t outSize = g.outSize();
+  const int64_t step = g.channelsLast ? g.channels : 1;
 #pragma omp parallel for num_threads(loopThreads(g.planes *outSize))           \
     schedule(static)
   for (int64_t plane = 0; plane < g.planes; ++plane) {
-    float *y = dst + plane * outSize;
+    float *y = dst + planeOffset(g, plane, outSize);
     for (int64_t od = 0; od < g.out[0]; ++od) {
       const double fd = od == g.out[0] - 1 ? op.lastFactor[0] : 1;
       for (int64_t oh = 0; oh < g.out[1]; ++oh) {
         const double fdh = fd * (oh == g.out[1] - 1 ? op.lastFactor[1] : 1);
-        float *row = y + (od * g.out[1] + oh) * g.out[2];
+        float *row = y + (od * g.out[1] + oh) * g.out[2] * step;
+        const int64_t last = (g.out[2] - 1) * step;
         if (fdh != 1) {
           for (int64_t ow = 0; ow < g.out[2]; ++ow)
-            row[ow] = static_cast<float>(
-                row[ow] * fdh * (ow == g.out[2] - 1 ? op.lastFactor[2] : 1));
+            row[ow * step] =
+                static_cast<float>(row[ow * step] * fdh *
+                                   (ow == g.out[2] - 1 ? op.lastFactor[2] : 1));
         } else if (op.lastFactor[2] != 1) {
-          row[g.out[2] - 1] =
-              static_cast<float>(row[g.out[2] - 1] * op.lastFactor[2]);
+          row[last] = static_cast<float>(row[last] * op.lastFactor[2]);
         }
       }
     }
@@ -164,9 +181,13 @@ void checkPoolDesc(const qrt_pooling_desc &d, PoolGeometry &g) {
     requireDtype(d.dtype, "sum pooling", {QRT_F32});
   else
     requireDtype(d.dtype, "max/avg pooling", {QRT_F32, QRT_S8, QRT_U8});
+  require(d.reserved0 == 0 && d.reserved1 == 0, "reserved fields must be zero");
   for (int64_t r : d.reserved)
     require(r == 0, "reserved fields must be zero");
+  checkLayout(d.layout, "layout", 2 + d.num_spatial);
   g.planes = d.batch * d.channels;
+  g.channels = d.channels;
+  g.channelsLast = d.layout == QRT_LAYOUT_NHWC;
   const int offset = kDims - d.num_spatial;
   for (int i = 0; i < kDims; ++i) {
     g.in[i] = g.kernel[i] = g.stride[i] = g.out[i] = 1;
@@ -267,8 +288,9 @@ extern "C" int32_t qrt_pooling_init(qrt_model *model, int32_t opId,
                           (op->lastFactor[0] != 1 || op->lastFactor[1] != 1 ||
                            op->lastFactor[2] != 1);
       const auto type = dnnlType(d.dtype);
-      const auto plainSrc = plainDesc(src, type);
-      const auto plainDst = plainDesc(dst, type);
+      // The caller's layout; "plain" below means this one.
+      const auto plainSrc = layoutDesc(src, type, d.layout);
+      const auto plainDst = layoutDesc(dst, type, d.layout);
       // Sum = average over the whole kernel volume, times the volume.
       dnnl::primitive_attr sumAttr = userScratchpad();
       if (d.kind == QRT_POOL_SUM) {
@@ -328,6 +350,8 @@ extern "C" int32_t qrt_pooling_init(qrt_model *model, int32_t opId,
         op->srcDesc = pd.src_desc();
         op->dstDesc = pd.dst_desc();
         op->info = implName(pd);
+        if (d.layout == QRT_LAYOUT_NHWC)
+          op->info += " nhwc";
         if (op->srcDesc != plainSrc) {
           op->srcIn.create(model->engine, plainSrc, op->srcDesc, plan);
           op->srcOffset = plan.reserve(op->srcDesc.get_size());
@@ -349,7 +373,7 @@ extern "C" int32_t qrt_pooling_init(qrt_model *model, int32_t opId,
       }
     }
     if (op->useLoop)
-      op->info = "loop";
+      op->info = d.layout == QRT_LAYOUT_NHWC ? "loop nhwc" : "loop";
     install(model, opId, std::move(op));
   });
 }
