@@ -142,7 +142,7 @@ static cl::opt<bool> planLayouts(
     cl::desc("plan activation layouts for the whole graph: channels last "
              "between convolutions, NCHW at inputs and outputs (default on; "
              "false runs every op on NCHW, converting around convolutions)"),
-    cl::init(false), cl::cat(category));
+    cl::init(true), cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("keep the intermediate files"),
                                cl::init(false), cl::cat(category));

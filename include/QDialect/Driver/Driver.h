@@ -145,7 +145,7 @@ struct CompileOptions {
   std::string isa = "auto";
   /// Plan activation layouts for the whole graph (q-assign-layouts):
   /// channels last between convolutions; false keeps every op on NCHW.
-  bool planLayouts = false;
+  bool planLayouts = true;
   /// Raw uint8/int8 inputs (q-raw-inputs after the graph passes).
   InputTypeOptions inputTypes;
 };

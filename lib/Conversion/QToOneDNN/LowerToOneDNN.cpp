@@ -274,7 +274,11 @@ LogicalResult Lowering::analyze() {
       Value input = op.getOperand(0);
       if (!storage.count(input))
         return op.emitOpError("reads a value the lowering has not seen");
-      storage[op.getResult(0)] = storage[input];
+      // Copy first: inserting the result may grow the map and move the
+      // input's entry (C++17 evaluates the right side of `=` first, so a
+      // reference into the map would dangle).
+      const Storage shared = storage[input];
+      storage[op.getResult(0)] = shared;
       if (isQuantized8(input) && isQuantized8(op.getResult(0)))
         dynamicSteps[op.getResult(0)] = qparamOf(input);
       use(input);
