@@ -15,7 +15,9 @@
       int8 weights symmetric per output channel, int32 biases at step
       x_step * w_step; a QuantizeLinear/DequantizeLinear pair on every
       activation that an op ONNX Runtime runs in int8 reads (Conv, Gemm,
-      MatMul, Add, pooling, Relu/Clip, Concat, Flatten/Reshape), so its QDQ
+      MatMul, Add, pooling, Relu/Clip, Concat, Flatten/Reshape), except the
+      input of a Relu/Clip right after a Conv/Gemm/Add (as ONNX Runtime's
+      quantizer does: the relu folds into the int8 op), so its QDQ
       fusions turn them into QLinearConv, QGemm, QLinearAdd, ... The
       weights are the fp32 model's, so both models compute the same
       function up to quantization.
@@ -111,10 +113,18 @@ def qdq(args):
     # Activations: one Q/DQ pair after each producer, read by every
     # consumer.
     outputs = {o.name for o in g.output}
+    producers = {o: n for n in g.node for o in n.output}
     for name in float_tensors(g):
         users = consumers.get(name, [])
         if name in outputs or name not in ranges or \
                 not any(u.op_type in QUANTIZED_READERS for u, _ in users):
+            continue
+        # As ONNX Runtime's quantizer: an activation right after a conv,
+        # fc or add is not quantized; its output is, and the runtime folds
+        # the relu into the int8 op (the zero point makes it redundant).
+        producer = producers.get(name)
+        if producer is not None and producer.op_type in ('Conv', 'Gemm', 'Add') \
+                and len(users) == 1 and users[0][0].op_type in ('Relu', 'Clip'):
             continue
         step, zero = activation_qparams(*ranges[name])
         steps[name] = step
@@ -146,28 +156,23 @@ def qdq(args):
         wstep = np.where(wmax > 0, wmax / 127.0, 1.0).astype(np.float32)
         wq = np.clip(np.round(w / wstep.reshape((-1,) + (1,) * (w.ndim - 1))),
                      -127, 127).astype(np.int8)
-        wname = n.input[1]
-        const(wname + '_int8', wq)
-        const(wname + '_wstep', wstep)
-        const(wname + '_wzero', np.zeros(w.shape[0], np.int8))
-        dqw = helper.make_node('DequantizeLinear', [wname + '_int8', wname + '_wstep',
-                                                    wname + '_wzero'],
-                               [wname + '_dqw'], name=wname + '_DQW', axis=0)
-        new_nodes[src].append(dqw)
-        n.input[1] = wname + '_dqw'
+        def dequantized(i, ints, step, tag):
+            # operand i of n becomes DequantizeLinear(ints, step, 0) on axis 0
+            name = n.input[i]
+            const(name + '_' + tag, ints)
+            const(name + '_step', step.astype(np.float32))
+            const(name + '_zero', np.zeros(ints.shape[0], ints.dtype))
+            new_nodes[src].append(helper.make_node(
+                'DequantizeLinear', [name + '_' + tag, name + '_step', name + '_zero'],
+                [name + '_dq'], name=name + '_DQ', axis=0))
+            n.input[i] = name + '_dq'
+
+        dequantized(1, wq, wstep, 'int8')
         if len(n.input) > 2 and n.input[2] in init:
             b = numpy_helper.to_array(init[n.input[2]]).astype(np.float64)
-            bstep = (np.float64(steps[src]) * wstep.astype(np.float64))
+            bstep = np.float64(steps[src]) * wstep.astype(np.float64)
             bq = np.clip(np.round(b / bstep), -2**31, 2**31 - 1).astype(np.int32)
-            bname = n.input[2]
-            const(bname + '_int32', bq)
-            const(bname + '_bstep', bstep.astype(np.float32))
-            const(bname + '_bzero', np.zeros(b.shape[0], np.int32))
-            dqb = helper.make_node('DequantizeLinear', [bname + '_int32', bname + '_bstep',
-                                                        bname + '_bzero'],
-                                   [bname + '_dqb'], name=bname + '_DQB', axis=0)
-            new_nodes[src].append(dqb)
-            n.input[2] = bname + '_dqb'
+            dequantized(2, bq, bstep, 'int32')
 
     # Insert the new nodes right after their producers (graph inputs first)
     # so the node list stays topologically sorted.
