@@ -395,10 +395,15 @@ TEST(QrtLayout, Int8ConvEpilogueIsChannelAware) {
 
 TEST(QrtLayout, NhwcConvNeedsNoReorder) {
   seed(1404);
+  // A 3x3 int8 conv and an fp32 1x1 one run on nhwc directly on every ISA
+  // (a dense fp32 conv with a window goes blocked without AVX-512:
+  // prefersBlockedFp32 in runtime/onednn/Convolution.cpp).
   for (int32_t type : {QRT_F32, QRT_U8}) {
     ConvSpec c;
     c.inChannels = c.outChannels = 32;
     c.src = c.dst = type;
+    if (type == QRT_F32)
+      c.k = 1, c.pad = 0;
     c.act = relu();
     const ConvData data = makeConvData(c);
     const ConvResult r = runConv(c, data, NHWC, NHWC);
@@ -581,8 +586,10 @@ TEST(QrtLayout, BatchNormAndPreluMatchNchw) {
     };
     std::string info;
     expectNear(batchNorm(NHWC, info), expected, "batch_norm vs reference");
+    // oneDNN's nhwc kernel folds the statistics in another order than its
+    // plain one: equal within f32 rounding, not bit for bit.
     expectLayoutsAgree("batch_norm " + ref::shapeToString(shape), batchNorm,
-                       true);
+                       false);
 
     for (int64_t numSlopes : {channels, int64_t(1)}) {
       const QBuffer slope = randomBuffer(QRT_F32, {numSlopes}, -0.5, 0.5);
