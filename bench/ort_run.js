@@ -76,7 +76,6 @@ async function ranges(probePath, calibPath, outPath) {
       const r = result[name] || [Infinity, -Infinity];
       result[name] = [Math.min(r[0], lo), Math.max(r[1], hi)];
     }
-    result[session.inputNames[0]] = result[session.inputNames[0]] || [0, 0];
   }
   // The graph input itself.
   let lo = Infinity, hi = -Infinity;

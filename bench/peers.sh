@@ -69,22 +69,14 @@ iters() { # model batch
   esac
 }
 csv() { echo "$1" | tr ' ' ','; }
-# "cos C top1 A/N" of two outputs (int8 against its own fp32).
+# "cos C top1 A/N" of two outputs (int8 against its own fp32), with
+# torch_mxnet.py's agreement() (cosine of the logits, top-1 agreement).
 agree() {
-  "$PYTHON" - "$1" "$2" <<'PY'
-import sys
-import numpy as np
-a = np.load(sys.argv[1]).astype(np.float64)
-b = np.load(sys.argv[2]).astype(np.float64)
-def logits(y):
-    y = y.reshape(y.shape[0], -1)
-    if y.min() >= 0 and np.allclose(y.sum(1), 1, atol=1e-3):
-        y = np.log(np.maximum(y, 1e-30)); y = y - y.mean(1, keepdims=True)
-    return y
-la, lb = logits(a), logits(b)
-cos = float((la * lb).sum() / max(np.linalg.norm(la) * np.linalg.norm(lb), 1e-300))
-print("cos %.4f top1 %d/%d" % (cos, int((la.argmax(1) == lb.argmax(1)).sum()), la.shape[0]))
-PY
+  "$PYTHON" -c "import sys, numpy as np
+sys.path.insert(0, '$ROOT/bench')
+from torch_mxnet import agreement
+cos, agree, rows = agreement(np.load(sys.argv[1]), np.load(sys.argv[2]))
+print('cos %.4f top1 %d/%d' % (cos, agree, rows))" "$1" "$2"
 }
 # Median of the runs at T threads from "(batch B, threads T): ... median M ms"
 # (q-run, ort_run.js) or "(batch B, T threads): ..." (torch_mxnet.py).
