@@ -216,14 +216,15 @@ struct Compiled {
   std::vector<uint8_t> scratch;
   std::string error;
 
-  bool ok() const { return pack && kernel; }
+  bool ok() const { return kernel && (pack || info.pack.empty()); }
 
-  /// Runs pack then kernel, each over its tiles split in `chunks` calls.
+  /// Runs pack then kernel, each over its tiles split in `chunks` calls
+  /// (channels-last kernels have no pack: the kernel reads the input).
   void run(const void *input, const void *sum, void *out, int chunks = 1) {
     void *packArgs[2] = {const_cast<void *>(input), scratch.data()};
     void *args[3];
     int n = 0;
-    args[n++] = scratch.data();
+    args[n++] = pack ? scratch.data() : const_cast<void *>(input);
     if (sum)
       args[n++] = const_cast<void *>(sum);
     args[n++] = out;
@@ -231,7 +232,8 @@ struct Compiled {
       for (int i = 0; i < chunks; ++i)
         fn(a, tiles * i / chunks, tiles * (i + 1) / chunks);
     };
-    split(pack, packArgs, info.packTiles);
+    if (pack)
+      split(pack, packArgs, info.packTiles);
     split(kernel, args, info.kernelTiles);
   }
 };
@@ -253,7 +255,8 @@ inline std::unique_ptr<Compiled> compileWith(const Spec &spec,
   result->jit = KernelJit::create(*module, forcedIsaFn, result->error);
   if (!result->jit)
     return result;
-  result->pack = result->jit->lookup(info->pack);
+  if (!info->pack.empty())
+    result->pack = result->jit->lookup(info->pack);
   result->kernel = result->jit->lookup(info->kernel);
   result->scratch.assign(info->scratchBytes, 0xcd); // garbage, not zeros
   return result;
@@ -276,6 +279,25 @@ inline std::vector<uint8_t> randomBytes(int64_t n, std::mt19937 &rng) {
   for (auto &x : v)
     x = static_cast<uint8_t>(d(rng));
   return v;
+}
+
+/// [n, c, h, w] <-> [n, h, w, c] copies of elements of `elemBytes` bytes.
+inline std::vector<uint8_t> transposeImage(const std::vector<uint8_t> &src,
+                                           int64_t n, int64_t c, int64_t h,
+                                           int64_t w, int64_t elemBytes,
+                                           bool toNhwc) {
+  std::vector<uint8_t> dst(src.size());
+  if (src.empty())
+    return dst;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < h * w; ++p) {
+        int64_t nchw = (i * c + ch) * h * w + p;
+        int64_t nhwc = (i * h * w + p) * c + ch;
+        int64_t from = toNhwc ? nchw : nhwc, to = toNhwc ? nhwc : nchw;
+        std::memcpy(&dst[to * elemBytes], &src[from * elemBytes], elemBytes);
+      }
+  return dst;
 }
 
 /// Number of differing output elements (bitwise).

@@ -53,6 +53,33 @@ int64_t checkConv(const ConvSpec &spec, Isa isa, uint32_t seed,
   return countDiffs(out, expected, outBytes(spec.epi));
 }
 
+/// Runs one conv spec channels last (input, sum and output NHWC) and
+/// compares with the NCHW reference; returns the number of wrong outputs.
+int64_t checkConvChannelsLast(ConvSpec spec, Isa isa, uint32_t seed,
+                              int chunks = 3) {
+  spec.channelsLast = true;
+  std::mt19937 rng(seed);
+  auto compiled = compileConv(spec, {isa});
+  EXPECT_TRUE(compiled->ok()) << compiled->error;
+  if (!compiled->ok())
+    return -1;
+  EXPECT_TRUE(compiled->info.pack.empty());
+  EXPECT_EQ(compiled->info.scratchBytes, 0);
+  const int64_t oh = spec.oh(), ow = spec.ow(), ob = outBytes(spec.epi);
+  auto input = randomBytes(spec.n * spec.c * spec.h * spec.w, rng);
+  int64_t outElems = spec.n * spec.oc * oh * ow;
+  auto sum = spec.epi.hasSum ? randomBytes(outElems, rng)
+                             : std::vector<uint8_t>();
+  auto inputNhwc =
+      transposeImage(input, spec.n, spec.c, spec.h, spec.w, 1, true);
+  auto sumNhwc = transposeImage(sum, spec.n, spec.oc, oh, ow, 1, true);
+  std::vector<uint8_t> out(outElems * ob, 0x5a);
+  compiled->run(inputNhwc.data(), spec.epi.hasSum ? sumNhwc.data() : nullptr,
+                out.data(), chunks);
+  auto got = transposeImage(out, spec.n, spec.oc, oh, ow, ob, false);
+  return countDiffs(got, referenceConv(spec, input, sum), ob);
+}
+
 int64_t checkFc(const FcSpec &spec, Isa isa, uint32_t seed) {
   std::mt19937 rng(seed);
   auto compiled = compileFc(spec, {isa});
@@ -262,6 +289,69 @@ TEST_P(ConvShapes, PairSumBoundary) {
       }
     }
   }
+}
+
+// Channels-last kernels (no pack) on the quick shapes they take, ragged
+// channel counts, batch 2, and every model shape they take.
+TEST_P(ConvShapes, ChannelsLast) {
+  Isa isa = GetParam();
+  if (!runnable(isa))
+    GTEST_SKIP();
+  std::mt19937 rng(99);
+  int variant = 0, checked = 0;
+  const Shape ragged[] = {
+      {"ragged-c", 21, 9, 11, 40, 3, 1, 1, 1},
+      {"ragged-oc", 32, 10, 10, 37, 1, 1, 0, 1},
+      {"ragged-dw", 27, 12, 9, 27, 3, 2, 1, 27},
+      {"pad2", 8, 6, 7, 16, 5, 1, 2, 1},
+  };
+  auto check = [&](const Shape &shape, int64_t batch, int bits) {
+    for (bool srcSigned : {false, true}) {
+      ConvSpec spec = randomConv(shape, srcSigned, rng, variant++, bits);
+      spec.n = batch;
+      if (!checkChannelsLast(spec).empty())
+        continue;
+      ++checked;
+      EXPECT_EQ(checkConvChannelsLast(spec, isa, variant), 0)
+          << shape.model << " " << shape.c << "x" << shape.h << "x" << shape.w
+          << " -> " << shape.oc << " k" << shape.k << " s" << shape.s << " g"
+          << shape.groups << " signed=" << srcSigned << " bits " << bits
+          << " variant " << variant - 1;
+    }
+  };
+  for (const Shape &shape : kQuickShapes)
+    check(shape, 1, 8);
+  for (const Shape &shape : ragged)
+    for (int bits : {8, 7})
+      check(shape, 2, bits);
+  if (!std::getenv("Q_LOOPS_QUICK"))
+    for (const Shape &shape : kModelShapes)
+      check(shape, 1, variant % 3 ? 8 : 7);
+  EXPECT_GT(checked, 20);
+}
+
+TEST(ChannelsLast, Eligibility) {
+  ConvSpec spec;
+  spec.c = 3;
+  spec.h = spec.w = 8;
+  spec.oc = 32;
+  spec.kh = spec.kw = 3;
+  spec.weight.assign(32 * 3 * 9, 1);
+  spec.epi.scale.assign(32, 1.f);
+  EXPECT_EQ(checkChannelsLast(spec), "fewer than 4 input channels");
+  spec.c = 8;
+  spec.weight.assign(32 * 8 * 9, 1);
+  EXPECT_EQ(checkChannelsLast(spec), "");
+  spec.epi.hasSum = true;
+  spec.oc = 24;
+  spec.weight.assign(24 * 8 * 9, 1);
+  spec.epi.scale.assign(24, 1.f);
+  EXPECT_NE(checkChannelsLast(spec), "");
+  spec.epi.hasSum = false;
+  EXPECT_EQ(checkChannelsLast(spec), "");
+  spec.groups = 4;
+  spec.weight.assign(24 * 2 * 9, 1);
+  EXPECT_NE(checkChannelsLast(spec).find("grouped"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, ConvShapes, ::testing::ValuesIn(kIsas),

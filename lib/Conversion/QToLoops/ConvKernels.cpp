@@ -830,6 +830,8 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
                                 llvm::StringRef packName,
                                 llvm::StringRef kernelName, const ConvSpec &s,
                                 Isa isa, TileOptions tiles) {
+  if (s.channelsLast)
+    return emitNhwcConvVariant(b, module, kernelName, s, isa);
   if (!checkSpec(s).empty())
     return failure();
   ConvLayout l = makeLayout(s, isa, tiles);

@@ -198,6 +198,10 @@ FailureOr<VariantInfo> emitConvVariant(OpBuilder &b, ModuleOp module,
                                        llvm::StringRef kernelName,
                                        const ConvSpec &spec, Isa isa,
                                        TileOptions tiles);
+/// The channels-last kernel of `spec` (no pack, no scratch).
+FailureOr<VariantInfo> emitNhwcConvVariant(OpBuilder &b, ModuleOp module,
+                                           llvm::StringRef kernelName,
+                                           const ConvSpec &spec, Isa isa);
 FailureOr<VariantInfo> emitFcVariant(OpBuilder &b, ModuleOp module,
                                      llvm::StringRef packName,
                                      llvm::StringRef kernelName,

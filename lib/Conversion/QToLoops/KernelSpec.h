@@ -58,14 +58,17 @@ struct Epilogue {
   OutType out = OutType::U8;
 };
 
-/// A 2-D NCHW convolution: input [n, c, h, w] (u8 or s8), weight
-/// [oc, c/groups, kh, kw] (s8), output (and sum) [n, oc, oh, ow].
+/// A 2-D convolution: input [n, c, h, w] (u8 or s8), weight
+/// [oc, c/groups, kh, kw] (s8), output (and sum) [n, oc, oh, ow]; with
+/// `channelsLast` the input, sum and output are stored NHWC instead
+/// ([n, h, w, c]), and the kernel reads the input directly (no pack).
 struct ConvSpec {
   int64_t n = 1, c = 0, h = 0, w = 0, oc = 0, kh = 1, kw = 1;
   int64_t sh = 1, sw = 1, dh = 1, dw = 1;
   int64_t pt = 0, pl = 0, pb = 0, pr = 0;
   int64_t groups = 1;
   bool srcSigned = false;
+  bool channelsLast = false;
   std::vector<int8_t> weight;
   Epilogue epi;
 
@@ -91,6 +94,8 @@ struct TileOptions {
 
 /// The two kernels of one op: `pack` fills the scratch from the op's first
 /// operand, `kernel` reads the scratch (and the sum) and writes the result.
+/// Channels-last convolutions have no pack (`pack` empty, no scratch): the
+/// kernel reads the op's input itself.
 struct KernelInfo {
   std::string pack, kernel;
   int64_t packTiles = 0, kernelTiles = 0;
@@ -130,6 +135,10 @@ LogicalResult readKernelSpec(Operation *op, std::optional<ConvSpec> &conv,
 
 /// Why a spec cannot be generated (empty if it can).
 std::string checkSpec(const ConvSpec &spec);
+
+/// Why a spec cannot be generated channels last (empty if it can; see
+/// NhwcConvKernels.cpp).
+std::string checkChannelsLast(const ConvSpec &spec);
 
 /// Lowers the scf/arith/vector/math/func ops of `module` to LLVM.
 LogicalResult lowerKernelsToLLVM(ModuleOp module);

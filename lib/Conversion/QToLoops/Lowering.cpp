@@ -146,14 +146,17 @@ FailureOr<KernelInfo> buildKernels(ModuleOp module, llvm::StringRef name,
     if (failed(v))
       return failure();
     // The best ISA's tile counts are the op's; see emitDispatcher.
-    if (!info.packTiles) {
+    if (kernels.empty()) {
       info.packTiles = v->packTiles;
       info.kernelTiles = v->kernelTiles;
     }
     info.scratchBytes = std::max(info.scratchBytes, v->scratchBytes);
-    packs.push_back({isa, packName, v->packTiles});
+    if (v->packTiles)
+      packs.push_back({isa, packName, v->packTiles});
     kernels.push_back({isa, kernelName, v->kernelTiles});
   }
+  if (packs.empty())
+    info.pack.clear();
   if (lowerToLLVM) {
     if (failed(lowerKernelsToLLVM(*scratch)))
       return failure();
@@ -165,7 +168,8 @@ FailureOr<KernelInfo> buildKernels(ModuleOp module, llvm::StringRef name,
   Block *dst = module.getBody();
   dst->getOperations().splice(dst->end(), scratch->getBody()->getOperations());
   if (!single && lowerToLLVM) {
-    emitDispatcher(b, module, info.pack, info.packTiles, packs);
+    if (!packs.empty())
+      emitDispatcher(b, module, info.pack, info.packTiles, packs);
     emitDispatcher(b, module, info.kernel, info.kernelTiles, kernels);
   }
   return info;
