@@ -18,6 +18,8 @@
 //            --weight-bits=7 (7-bit weights: avx2 then proves vpmaddubsw
 //            exact and uses it; oneDNN gets the same weights)
 //            --tile-p=N --tile-o=N (register tile instead of the default)
+//            --channels-last (also time the channels-last kernel, NHWC in
+//            and out, no pack, where it takes the layer: column "nhwc")
 //   Times are the fastest of `reps` calls, best of `rounds` interleaved
 //   rounds. Q_LOOPS_DUMP=k.o writes the JIT's object for objdump.
 //
@@ -150,6 +152,7 @@ int main(int argc, char **argv) {
   std::string isaArg = "avx512vnni", filter;
   int reps = 20, rounds = 3, threads = omp_get_max_threads();
   int weightBits = 8;
+  bool channelsLast = false;
   TileOptions tiles;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -169,9 +172,11 @@ int main(int argc, char **argv) {
       tiles.o = std::stoi(a.substr(9));
     else if (a.rfind("--weight-bits=", 0) == 0)
       weightBits = std::stoi(a.substr(14));
+    else if (a == "--channels-last")
+      channelsLast = true;
     else {
       fprintf(stderr, "usage: %s [--isa=avx2|avx512vnni|generic] [--reps=N] "
-                      "[--filter=S] [--threads=N] [--weight-bits=7|8] [--tile-p=N --tile-o=N]\n", argv[0]);
+                      "[--filter=S] [--threads=N] [--weight-bits=7|8] [--tile-p=N --tile-o=N] [--channels-last]\n", argv[0]);
       return 2;
     }
   }
@@ -209,9 +214,9 @@ int main(int argc, char **argv) {
            peak, peakAlt, threads, peak / 2 / ghz / threads,
            peakAlt / 2 / ghz / threads, ghz);
   peak = std::max(peak, peakAlt);
-  printf("%-12s %-26s %9s %9s %9s %7s %6s %6s %9s %7s  %s\n", "model",
+  printf("%-12s %-26s %9s %9s %9s %7s %6s %6s %9s %7s %9s  %s\n", "model",
          "shape", "MOPs", "loops", "onednn", "ratio", "%peak", "pack",
-         "in-q dnn", "in-q", "onednn impl");
+         "in-q dnn", "in-q", channelsLast ? "nhwc" : "", "onednn impl");
 
   std::mt19937 rng(2024);
   double logSum = 0, worst = 1e9, logSumInQ = 0;
@@ -259,9 +264,22 @@ int main(int argc, char **argv) {
                        threads);
     };
     auto dnn = OneDnnLayer::create(spec);
+    // The channels-last kernel reads the same bytes as an NHWC image.
+    ConvSpec nhwcSpec = spec;
+    nhwcSpec.channelsLast = true;
+    std::unique_ptr<Compiled> nhwc;
+    if (channelsLast && checkChannelsLast(nhwcSpec).empty())
+      nhwc = compileConv(nhwcSpec, {*isa});
+    void *nhwcArgs[2] = {input.get(), out.get()};
+    auto nhwcRun = [&] {
+      qrt_parallel_for(nhwc->kernel, nhwcArgs, nhwc->info.kernelTiles,
+                       threads);
+    };
     // Interleave to share the machine's noise.
-    double tl = 1e9, td = 1e9, tp = 1e9, tq = 1e9;
+    double tl = 1e9, td = 1e9, tp = 1e9, tq = 1e9, tn = 1e9;
     for (int round = 0; round < rounds; ++round) {
+      if (nhwc && nhwc->ok())
+        tn = std::min(tn, fastestCall(nhwcRun, reps));
       tl = std::min(tl, fastestCall(loops, reps));
       td = std::min(td, fastestCall([&] { dnn->runPrimitive(); }, reps));
       tp = std::min(tp, fastestCall(packOnly, reps));
@@ -269,10 +287,13 @@ int main(int argc, char **argv) {
     }
     double gl = ops / tl * 1e-9, gd = ops / td * 1e-9, gq = ops / tq * 1e-9;
     double ratio = gl / gd;
-    printf("%-12s %-26s %9.1f %9.1f %9.1f %7.2f %5.0f%% %5.0f%% %9.1f %7.2f  "
-           "%s\n",
+    char nhwcCol[16] = "";
+    if (tn < 1e9)
+      snprintf(nhwcCol, sizeof nhwcCol, "%9.1f", ops / tn * 1e-9);
+    printf("%-12s %-26s %9.1f %9.1f %9.1f %7.2f %5.0f%% %5.0f%% %9.1f %7.2f "
+           "%9s  %s\n",
            s.model, name, ops * 1e-6, gl, gd, ratio, 100 * gl / peak,
-           100 * std::min(1.0, tp / tl), gq, gl / gq,
+           100 * std::min(1.0, tp / tl), gq, gl / gq, nhwcCol,
            dnn->implementation().c_str());
     fflush(stdout);
     logSum += std::log(ratio);

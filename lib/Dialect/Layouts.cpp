@@ -114,6 +114,11 @@ bool ConcatOp::canRunChannelsLast() {
   return rank == 4 && axis == 1;
 }
 
+bool KernelCallOp::canRunChannelsLast() { return getChannelsLast(); }
+std::optional<Layout> KernelCallOp::requiredLayout() {
+  return getChannelsLast() ? std::optional(Layout::nhwc) : std::nullopt;
+}
+
 #define Q_BINARY_LAYOUT(Op)                                                    \
   bool Op::canRunChannelsLast() {                                              \
     return isRank4(getOutput()) && constantsAreInvariant(*this);               \

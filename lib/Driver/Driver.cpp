@@ -256,9 +256,11 @@ void mlir::q::driver::addLoweringPasses(PassManager &pm,
   if (options.backend == "loops" || options.backend == "auto") {
     q::QLowerToLoopsOptions loops;
     loops.isa = options.isa;
+    loops.channelsLast = options.planLayouts;
     pm.addPass(q::createQLowerToLoops(loops));
   }
-  // After the loops: their kernels read NCHW, and the plan accounts for it.
+  // After the loops: kernels generated NCHW or channels last constrain the
+  // plan (q.kernel_call's requiredLayout).
   if (options.planLayouts)
     pm.addNestedPass<func::FuncOp>(q::createQAssignLayouts());
   q::QLowerToOneDNNOptions lowerOptions;

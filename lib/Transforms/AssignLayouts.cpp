@@ -17,8 +17,10 @@
 // shapes stored identically in both layouts weigh nothing, and ties keep
 // NCHW. Convolutions read their input in whatever layout it has (oneDNN
 // does so for the 3-channel stem, which is why a graph input stays NCHW).
-// Where a value's layout differs from what a user reads, one q.reorder per
-// value and layout is inserted.
+// An op that runs in one layout only (a kernel q generated channels last)
+// decides its group's layout whatever the votes. Where a value's layout
+// differs from what a user reads, one q.reorder per value and layout is
+// inserted.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,13 +75,13 @@ private:
 class Planner {
 public:
   explicit Planner(func::FuncOp fn) : fn(fn) {}
-  void run();
+  LogicalResult run();
   int64_t numReorders = 0, numChannelsLast = 0;
 
 private:
   /// Whether `op` runs with a planned layout (else: NCHW only).
   bool isPlanned(Operation *op);
-  void collectVotes();
+  LogicalResult collectVotes();
   Layout layoutOf(Value value) {
     auto it = chosen.find(groups.find(value));
     return it == chosen.end() ? Layout::nchw : it->second;
@@ -114,10 +116,11 @@ bool Planner::isPlanned(Operation *op) {
          llvm::all_of(op->getResults(), rank4);
 }
 
-void Planner::collectVotes() {
+LogicalResult Planner::collectVotes() {
   // Votes are recorded per value first and summed per group once every
   // group is joined.
   SmallVector<std::pair<Value, int64_t>> wantNchw, wantNhwc;
+  SmallVector<std::pair<Operation *, Layout>> required;
   for (BlockArgument arg : fn.getArguments())
     if (isActivation(arg))
       wantNchw.push_back({arg, conversionCost(arg)});
@@ -137,6 +140,8 @@ void Planner::collectVotes() {
     auto planning = cast<LayoutPlanningOpInterface>(op);
     Value result = op->getResult(0);
     groups.find(result);
+    if (std::optional<Layout> only = planning.requiredLayout())
+      required.push_back({op, *only});
     for (OpOperand &operand : op->getOpOperands()) {
       Value v = operand.get();
       if (!isActivation(v))
@@ -154,6 +159,18 @@ void Planner::collectVotes() {
   for (auto [root, cost] : costs)
     if (cost.first > cost.second)
       chosen[root] = Layout::nhwc;
+  llvm::DenseMap<unsigned, Operation *> decidedBy;
+  for (auto [op, layout] : required) {
+    unsigned root = groups.find(op->getResult(0));
+    auto [it, first] = decidedBy.try_emplace(root, op);
+    if (!first && layoutOf(op->getResult(0)) != layout)
+      return op->emitOpError("runs ")
+             << layoutName(layout) << " only, but shares its activations with "
+             << it->second->getName() << ", which runs "
+             << layoutName(layoutOf(op->getResult(0))) << " only";
+    chosen[root] = layout;
+  }
+  return success();
 }
 
 Value Planner::convert(Value value, Layout from, Layout to) {
@@ -202,16 +219,19 @@ void Planner::rewrite() {
   }
 }
 
-void Planner::run() {
-  collectVotes();
+LogicalResult Planner::run() {
+  if (failed(collectVotes()))
+    return failure();
   rewrite();
+  return success();
 }
 
 struct QAssignLayoutsPass
     : public q::impl::QAssignLayoutsBase<QAssignLayoutsPass> {
   void runOnOperation() override {
     Planner planner(getOperation());
-    planner.run();
+    if (failed(planner.run()))
+      return signalPassFailure();
     reordersInserted += planner.numReorders;
     valuesChannelsLast += planner.numChannelsLast;
   }

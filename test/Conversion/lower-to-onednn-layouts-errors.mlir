@@ -37,3 +37,15 @@ func.func @main(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
   %0 = q.softmax %x <{axis = 1 : i64}> {q.layout = #q<layout nhwc>} : tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A kernel generated channels last reads NHWC bytes only.
+llvm.func @k(%args: !llvm.ptr, %begin: i64, %end: i64) {
+  llvm.return
+}
+func.func @main(%x: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  // expected-error @below {{'q.kernel_call' op runs nhwc only, but its activations are planned otherwise}}
+  %0 = q.kernel_call @k(%x) <{channels_last, num_tiles = 1 : i64}> : (tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}

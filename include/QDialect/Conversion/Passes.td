@@ -49,6 +49,12 @@ def QLowerToLoops : Pass<"q-lower-to-loops", "::mlir::ModuleOp"> {
     kernels take `(!llvm.ptr args, i64 begin, i64 end)` and compute tiles
     [begin, end). Ops it does not handle are left for q-lower-to-onednn;
     `report=true` says why.
+
+    With `channels-last=true` a convolution the channels-last kernels take
+    (dense or depthwise, see NhwcConvKernels.cpp) gets one
+    `q.kernel_call ... <{channels_last}>` that reads its NHWC input directly
+    (no pack, no scratch); run `q-assign-layouts` afterwards, which plans
+    its activations NHWC.
   }];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
@@ -70,6 +76,9 @@ def QLowerToLoops : Pass<"q-lower-to-loops", "::mlir::ModuleOp"> {
     Option<"report", "report", "bool", "false",
            "Emit a remark per conv/fc: the kernel it got, or why it is "
            "left for q-lower-to-onednn">,
+    Option<"channelsLast", "channels-last", "bool", "false",
+           "Generate channels-last kernels (NHWC in and out, no pack) for "
+           "the convolutions they take; q-assign-layouts must run after">,
   ];
 }
 

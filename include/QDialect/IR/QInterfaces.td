@@ -31,6 +31,11 @@ def Q_LayoutPlanningOpInterface : OpInterface<"LayoutPlanningOpInterface"> {
       "layout of the results.",
       "bool", "hasIndependentLayout", (ins "unsigned":$index), "",
       [{ return false; }]>,
+    InterfaceMethod<
+      "The only layout this op runs in, if it has one (a kernel generated "
+      "for one layout): its activations' group must take it.",
+      "std::optional<::mlir::q::Layout>", "requiredLayout", (ins), "",
+      [{ return std::nullopt; }]>,
   ];
 }
 

@@ -496,7 +496,8 @@ def Q_InputLookupOp : Q_Op<"input_lookup", [Pure]> {
 // Generated kernels
 //===----------------------------------------------------------------------===//
 
-def Q_KernelCallOp : Q_Op<"kernel_call", []> {
+def Q_KernelCallOp : Q_Op<"kernel_call", [DeclareOpInterfaceMethods<
+    Q_LayoutPlanningOpInterface, ["canRunChannelsLast", "requiredLayout"]>]> {
   let summary = "an op computed by a kernel that q generated itself";
   let description = [{
     Left by `q-lower-to-loops` in place of a quantized conv or fc. `callee`
@@ -505,10 +506,15 @@ def Q_KernelCallOp : Q_Op<"kernel_call", []> {
     operand in order and then of the result, and the call computes output
     tiles [begin, end) of `num_tiles`. `q-lower-to-onednn` runs the tiles on
     the runtime's threads (include/qrt/parallel.h).
+
+    With `channels_last` the kernel reads and writes its activations (its
+    4-D operands and result) NHWC only: `q-assign-layouts` plans them so.
+    Without it they are NCHW.
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee,
                        Variadic<Q_Tensor>:$args,
-                       I64Attr:$num_tiles);
+                       I64Attr:$num_tiles,
+                       UnitAttr:$channels_last);
   let results = (outs Q_Tensor:$output);
   let assemblyFormat = [{
     $callee `(` $args `)` prop-dict attr-dict `:` functional-type($args, $output)

@@ -6,6 +6,10 @@
 //   %s = q.kernel_call @q_kernel_<N>_pack(%input) : (...) -> tensor<Bxi8>
 //   %y = q.kernel_call @q_kernel_<N>(%s[, %sum])  : (...) -> type(%y)
 //
+// or, for a convolution generated channels last (channels-last=true),
+//
+//   %y = q.kernel_call @q_kernel_<N>(%input[, %sum]) <{channels_last}>
+//
 // Anything else is left for q-lower-to-onednn.
 //
 //===----------------------------------------------------------------------===//
@@ -395,6 +399,11 @@ struct LowerToLoopsPass
           op->emitRemark() << "left for q-lower-to-onednn: " << why;
         continue;
       }
+      std::string whyNchw;
+      if (conv && channelsLast) {
+        whyNchw = checkChannelsLast(*conv);
+        conv->channelsLast = whyNchw.empty();
+      }
       std::string name;
       do {
         name = "q_kernel_" + std::to_string(counter++);
@@ -408,24 +417,35 @@ struct LowerToLoopsPass
       }
       OpBuilder b(op);
       MLIRContext *ctx = op->getContext();
-      auto scratchType =
-          RankedTensorType::get({info->scratchBytes}, b.getI8Type());
-      Value input = op->getOperand(0);
-      auto pack = KernelCallOp::create(
-          b, op->getLoc(), scratchType, SymbolRefAttr::get(ctx, info->pack),
-          ValueRange{input}, b.getI64IntegerAttr(info->packTiles));
-      SmallVector<Value> args{pack.getResult()};
+      const bool nhwc = conv && conv->channelsLast;
+      SmallVector<Value> args{op->getOperand(0)};
+      if (!nhwc) {
+        auto scratchType =
+            RankedTensorType::get({info->scratchBytes}, b.getI8Type());
+        args[0] = KernelCallOp::create(b, op->getLoc(), scratchType,
+                                       SymbolRefAttr::get(ctx, info->pack),
+                                       ValueRange{args[0]},
+                                       b.getI64IntegerAttr(info->packTiles))
+                      .getResult();
+      }
       if (auto c = llvm::dyn_cast<FusedConvOp>(op); c && c.getSum())
         args.push_back(c.getSum());
       auto call = KernelCallOp::create(
           b, op->getLoc(), op->getResult(0).getType(),
           SymbolRefAttr::get(ctx, info->kernel), args,
-          b.getI64IntegerAttr(info->kernelTiles));
-      if (report)
-        op->emitRemark() << "generated @" << info->kernel << " ("
-                         << (conv ? "conv" : "inner product") << ", "
-                         << info->kernelTiles << " tiles, scratch "
-                         << info->scratchBytes << " bytes)";
+          b.getI64IntegerAttr(info->kernelTiles),
+          nhwc ? b.getUnitAttr() : UnitAttr());
+      if (report) {
+        auto remark = op->emitRemark();
+        remark << "generated @" << info->kernel << " ("
+               << (conv ? "conv" : "inner product") << ", "
+               << info->kernelTiles << " tiles, ";
+        if (nhwc)
+          remark << "channels last)";
+        else
+          remark << "scratch " << info->scratchBytes << " bytes"
+                 << (whyNchw.empty() ? "" : ", nchw: " + whyNchw) << ")";
+      }
       op->getResult(0).replaceAllUsesWith(call.getResult());
       op->erase();
       built = true;

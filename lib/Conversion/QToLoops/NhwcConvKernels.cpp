@@ -22,7 +22,10 @@
 // the previous group, whose channels get zero weights there), and the
 // last vector of L output channels starts L channels before the end (the
 // overlapped channels are computed twice and written twice with the same
-// value). checkChannelsLast() lists what these kernels take.
+// value). With a sum, which may share the output's buffer, a second write
+// would meet a sum already overwritten: there the last vector is partial,
+// its sum read and its result written through a stack slot.
+// checkChannelsLast() lists what these kernels take.
 //
 // Numerics are those of KernelSpec.h, bit for bit the NCHW kernels'.
 //
@@ -71,6 +74,8 @@ struct NhwcLayout {
   bool depthwise = false;
   bool shift = false;  ///< s8 source stored +128 for vpdpbusd / vpmaddubsw
   bool padded = false; ///< some tap can read outside the input
+  /// The last output vector is partial (not overlapping the previous).
+  bool partialLast = false;
   int64_t L, CB, eb, taps, OH, OW, ohw;
   int64_t nG = 0; ///< input channel groups (dense)
   int64_t nV;     ///< vectors of L output channels
@@ -98,6 +103,7 @@ NhwcLayout makeNhwcLayout(const ConvSpec &s, Isa isa) {
   if (!l.depthwise)
     l.nG = (s.c + l.CB - 1) / l.CB;
   l.nV = (s.oc + l.L - 1) / l.L;
+  l.partialLast = s.epi.hasSum && s.oc % l.L != 0;
   // Registers: avx512 keeps 6x4 of 32 zmm; the 16-register ISAs 4x2 (room
   // for the broadcast, the weights and vpmaddubsw's temporaries).
   bool wide = l.info.isa == Isa::Avx512Vnni;
@@ -119,7 +125,7 @@ struct NhwcTables {
 /// before the end for the last, ragged vector.
 Value vectorStart(Emitter &e, const NhwcLayout &l, Value v, int64_t channels) {
   Value start = e.mulc(v, l.L);
-  if (channels % l.L == 0)
+  if (channels % l.L == 0 || l.partialLast)
     return start;
   return arith::MinSIOp::create(e.b, e.loc, start, e.c64(channels - l.L));
 }
@@ -131,8 +137,11 @@ void emitNhwcTables(OpBuilder &b, ModuleOp module, const ConvSpec &s,
   const int64_t lanes = l.nOT * l.OT * l.L, Cg = s.c / s.groups;
   std::vector<int64_t> laneChannel(lanes, -1);
   for (int64_t v = 0; v < l.nV; ++v)
-    for (int64_t j = 0; j < l.L; ++j)
-      laneChannel[v * l.L + j] = std::min(v * l.L, s.oc - l.L) + j;
+    for (int64_t j = 0; j < l.L; ++j) {
+      int64_t c =
+          l.partialLast ? v * l.L + j : std::min(v * l.L, s.oc - l.L) + j;
+      laneChannel[v * l.L + j] = c < s.oc ? c : -1;
+    }
   std::vector<int32_t> init(lanes, 0);
   std::vector<float> scale(lanes, 0.f);
   for (int64_t i = 0; i < lanes; ++i) {
@@ -274,21 +283,53 @@ SmallVector<Value> initialAccumulators(Emitter &e, const NhwcLayout &l,
   return acc;
 }
 
-/// Scales, post-ops, the sum, and whole-vector stores of P x O results.
+/// Copies `n` bytes from `from` to `to` (known when generating) with
+/// moves of at most 8 bytes.
+void copyBytesExact(Emitter &e, Value from, Value to, int64_t n) {
+  for (int64_t at = 0; at < n;) {
+    int64_t width = 8;
+    while (width > n - at)
+      width /= 2;
+    Type t = e.b.getIntegerType(width * 8);
+    e.store(e.load(t, e.gepc(from, at)), e.gepc(to, at));
+    at += width;
+  }
+}
+
+/// Scales, post-ops, the sum, and whole-vector stores of P x O results
+/// (`lastBlock`: the tile holds the last vector, which may be partial).
 void emitNhwcEpilogue(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
                       const NhwcTables &tab, const TilePixels &t, Value sum,
-                      Value out, Value ob, int64_t P, int64_t O,
+                      Value out, Value ob, int64_t P, int64_t O, bool lastBlock,
                       ArrayRef<Value> acc) {
   const int64_t oeb = outElementBytes(s.epi);
   Value scaleTab = e.gep(e.addressOf(tab.scale), e.mulc(ob, l.OT * l.L * 4));
   for (int64_t o = 0; o < O; ++o) {
     Value scale = e.load(e.vec(l.L, e.f32()), e.gepc(scaleTab, o * l.L * 4));
     Value channel = vectorStart(e, l, e.addc(e.mulc(ob, l.OT), o), s.oc);
+    // Channels of a partial last vector (0: a whole vector).
+    const int64_t valid =
+        l.partialLast && lastBlock && o == O - 1 ? s.oc % l.L : 0;
     for (int64_t p = 0; p < P; ++p) {
       Value at = e.add(t.outPixel[p], channel);
-      Value sv = sum ? e.load(e.vec(l.L, e.i8()), e.gep(sum, at)) : Value();
-      Value r = emitEpilogueMath(e, s.epi, acc[p * O + o], scale, sv);
-      e.store(emitOutputConversion(e, s.epi, r), e.gep(out, e.mulc(at, oeb)));
+      Value sv;
+      if (sum && valid) {
+        Value slot = e.stagingSlot();
+        copyBytesExact(e, e.gep(sum, at), slot, valid);
+        sv = e.load(e.vec(l.L, e.i8()), slot);
+      } else if (sum) {
+        sv = e.load(e.vec(l.L, e.i8()), e.gep(sum, at));
+      }
+      Value r = emitOutputConversion(
+          e, s.epi, emitEpilogueMath(e, s.epi, acc[p * O + o], scale, sv));
+      Value dst = e.gep(out, e.mulc(at, oeb));
+      if (!valid) {
+        e.store(r, dst);
+        continue;
+      }
+      Value slot = e.stagingSlot();
+      e.store(r, slot);
+      copyBytesExact(e, slot, dst, valid * oeb);
     }
   }
 }
@@ -296,7 +337,8 @@ void emitNhwcEpilogue(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
 /// Dense tile: P pixels x O vectors of output channels.
 void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
                        const NhwcTables &tab, Value src, Value sum, Value out,
-                       Value n, Value ob, Value pt, int64_t P, int64_t O) {
+                       Value n, Value ob, Value pt, int64_t P, int64_t O,
+                       bool lastBlock) {
   const int64_t groupBytes = l.CB * l.eb, vecBytes = l.L * groupBytes;
   const int64_t tapBytes = l.nG * l.OT * vecBytes;
   TilePixels t = describePixels(e, s, l, n, pt, P);
@@ -306,20 +348,47 @@ void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
       e.gep(e.opaque(e.addressOf(tab.weights)), e.mulc(ob, l.taps * tapBytes));
   VectorType wType = e.dotOperandType(l.info);
   SmallVector<Value> acc = initialAccumulators(e, l, tab, ob, P, O);
-  // One group at channel offset `at` (bytes) with weights at `wg`.
-  auto group = [&](SmallVector<Value> &a, ArrayRef<Value> pix, Value at,
-                   Value wg) {
+  // One group: the P pixels' broadcasts `xs`, weights at `wg`.
+  auto dots = [&](SmallVector<Value> &a, ArrayRef<Value> xs, Value wg) {
     SmallVector<Value> ws;
     for (int64_t o = 0; o < O; ++o)
       ws.push_back(e.load(wType, e.gepc(wg, o * vecBytes)));
-    for (int64_t p = 0; p < P; ++p) {
-      Value x = broadcastInput(e, s, l, e.gep(pix[p], at));
+    for (int64_t p = 0; p < P; ++p)
       for (int64_t o = 0; o < O; ++o)
-        a[p * O + o] = e.dot(l.info, a[p * O + o], x, ws[o]);
+        a[p * O + o] = e.dot(l.info, a[p * O + o], xs[p], ws[o]);
+  };
+  // One group at channel offset `at` (bytes).
+  auto group = [&](SmallVector<Value> &a, ArrayRef<Value> pix, Value at,
+                   Value wg) {
+    SmallVector<Value> xs;
+    for (int64_t p = 0; p < P; ++p)
+      xs.push_back(broadcastInput(e, s, l, e.gep(pix[p], at)));
+    dots(a, xs, wg);
+  };
+  // i16 pairs: four groups (8 channels) widened at once, each broadcast
+  // by a lane shuffle (one load and widening per pixel, not four).
+  auto quad = [&](SmallVector<Value> &a, ArrayRef<Value> pix, Value at,
+                  Value wg) {
+    SmallVector<Value> wide;
+    auto w16 = e.vec(8, e.i16());
+    for (int64_t p = 0; p < P; ++p) {
+      Value x8 = e.load(e.vec(8, e.i8()), e.gep(pix[p], at));
+      Value x = s.srcSigned
+                    ? arith::ExtSIOp::create(e.b, e.loc, w16, x8).getResult()
+                    : arith::ExtUIOp::create(e.b, e.loc, w16, x8).getResult();
+      wide.push_back(e.bitcast(x, e.vec(4, e.i32())));
+    }
+    for (int64_t k = 0; k < 4; ++k) {
+      SmallVector<int64_t> lanes(l.L, k);
+      SmallVector<Value> xs;
+      for (int64_t p = 0; p < P; ++p)
+        xs.push_back(e.bitcast(e.shuffle(wide[p], wide[p], lanes), wType));
+      dots(a, xs, e.gepc(wg, k * l.OT * vecBytes));
     }
   };
   const bool ragged = s.c % l.CB != 0;
   const int64_t full = ragged ? l.nG - 1 : l.nG;
+  const int64_t quads = l.eb == 2 ? full / 4 : 0;
   for (int64_t ky = 0; ky < s.kh; ++ky)
     for (int64_t kx = 0; kx < s.kw; ++kx) {
       SmallVector<Value> pix;
@@ -327,25 +396,32 @@ void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
         pix.push_back(tapSource(e, s, l, t, image, zero, p, ky, kx));
       Value wTap = e.gepc(wBase, (ky * s.kw + kx) * tapBytes);
       auto loop =
-          e.forLoop(e.c64(0), e.c64(full), acc, [&](Value g, ValueRange iter) {
-            SmallVector<Value> a(iter.begin(), iter.end());
-            group(a, pix, e.mulc(g, l.CB),
-                  e.gep(wTap, e.mulc(g, l.OT * vecBytes)));
-            return a;
-          });
+          e.forLoop(e.c64(0), e.c64(quads ? quads : full), acc,
+                    [&](Value g, ValueRange iter) {
+                      SmallVector<Value> a(iter.begin(), iter.end());
+                      if (quads)
+                        quad(a, pix, e.mulc(g, 4 * l.CB),
+                             e.gep(wTap, e.mulc(g, 4 * l.OT * vecBytes)));
+                      else
+                        group(a, pix, e.mulc(g, l.CB),
+                              e.gep(wTap, e.mulc(g, l.OT * vecBytes)));
+                      return a;
+                    });
       acc.assign(loop.getResults().begin(), loop.getResults().end());
+      for (int64_t g = quads * 4; quads && g < full; ++g)
+        group(acc, pix, e.c64(g * l.CB), e.gepc(wTap, g * l.OT * vecBytes));
       if (ragged)
         group(acc, pix, e.c64(l.groupStart(l.nG - 1, s.c)),
               e.gepc(wTap, (l.nG - 1) * l.OT * vecBytes));
     }
-  emitNhwcEpilogue(e, s, l, tab, t, sum, out, ob, P, O, acc);
+  emitNhwcEpilogue(e, s, l, tab, t, sum, out, ob, P, O, lastBlock, acc);
 }
 
 /// Depthwise tile: P pixels x O vectors of channels.
 void emitDepthwiseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
                            const NhwcTables &tab, Value src, Value sum,
                            Value out, Value n, Value ob, Value pt, int64_t P,
-                           int64_t O) {
+                           int64_t O, bool lastBlock) {
   TilePixels t = describePixels(e, s, l, n, pt, P);
   Value image = e.gep(src, e.mulc(n, s.h * s.w * s.c));
   Value zero = e.addressOf(tab.zero);
@@ -385,7 +461,7 @@ void emitDepthwiseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
         }
       }
     }
-  emitNhwcEpilogue(e, s, l, tab, t, sum, out, ob, P, O, acc);
+  emitNhwcEpilogue(e, s, l, tab, t, sum, out, ob, P, O, lastBlock, acc);
 }
 
 } // namespace
@@ -402,10 +478,10 @@ std::string mlir::q::loops::checkChannelsLast(const ConvSpec &s) {
     return "fewer than 4 input channels";
   if (s.oc < kMaxLanes)
     return "fewer than 16 output channels";
-  // The ragged last vector is written twice; with a sum (which may share
-  // the output's buffer) the second write would read a written sum.
-  if (s.epi.hasSum && s.oc % kMaxLanes)
-    return "a sum with output channels not a multiple of 16";
+  // A depthwise conv's ragged last vector overlaps (its input loads need
+  // it), so its results are written twice: not with a sum.
+  if (depthwise && s.epi.hasSum && s.oc % kMaxLanes)
+    return "a depthwise sum with channels not a multiple of 16";
   if (s.kh * s.kw > 49)
     return "kernel window larger than 7x7";
   return "";
@@ -424,6 +500,8 @@ mlir::q::loops::emitNhwcConvVariant(OpBuilder &b, ModuleOp module,
 
   func::FuncOp fn = startKernel(b, module, kernelName, isa);
   Emitter e(b, fn.getLoc());
+  if (l.partialLast)
+    e.stagingSlot(); // at function level: loop bodies are not attached yet
   Value args = fn.getArgument(0);
   Value src = e.argPtr(args, 0);
   Value sum = s.epi.hasSum ? e.argPtr(args, 1) : Value();
@@ -435,13 +513,15 @@ mlir::q::loops::emitNhwcConvVariant(OpBuilder &b, ModuleOp module,
     Value rest = e.divc(t, l.nPT);
     Value ob = e.remc(rest, l.nOT);
     Value n = e.divc(rest, l.nOT);
-    e.splitLast(ob, l.nOT, l.OTrem != l.OT, [&](bool lastOb) {
+    e.splitLast(ob, l.nOT, l.OTrem != l.OT || l.partialLast, [&](bool lastOb) {
       e.splitLast(pt, l.nPT, l.PTrem != l.PT, [&](bool lastPt) {
         int64_t P = lastPt ? l.PTrem : l.PT, O = lastOb ? l.OTrem : l.OT;
         if (l.depthwise)
-          emitDepthwiseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O);
+          emitDepthwiseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
+                                lastOb);
         else
-          emitDenseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O);
+          emitDenseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
+                            lastOb);
       });
     });
   });

@@ -65,8 +65,17 @@ LogicalResult mlir::q::checkLayouts(func::FuncOp fn) {
       return WalkResult::advance();
     auto planning = dyn_cast<LayoutPlanningOpInterface>(op);
     if (planning && planning.canRunChannelsLast()) {
-      if (sharedLayout(op))
+      std::optional<Layout> only = planning.requiredLayout();
+      std::optional<Layout> shared = sharedLayout(op);
+      if (shared && (!only || *shared == *only))
         return WalkResult::advance();
+      if (shared) {
+        op->emitOpError("runs ")
+            << layoutName(*only)
+            << " only, but its activations are planned otherwise (run "
+               "q-assign-layouts last before lowering)";
+        return WalkResult::interrupt();
+      }
       op->emitOpError("mixes layouts: its activations must all be nchw or "
                       "all nhwc (a q.reorder is missing; run "
                       "q-assign-layouts last before lowering)");
