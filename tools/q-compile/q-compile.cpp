@@ -287,6 +287,7 @@ llvm::Error compileModule(ModuleOp module,
     // Time each conv/fc, then lower what each got.
     timer.begin("backend selection");
     BackendSelectOptions selectOptions;
+    selectOptions.channelsLast = options.planLayouts;
     selectOptions.isa = isaOption;
     selectOptions.threads = numThreads;
     selectOptions.costFile = backendCosts;

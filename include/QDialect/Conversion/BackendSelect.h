@@ -2,9 +2,9 @@
 //
 // q-compile --backend=auto: every statically quantized q.fused_conv /
 // q.fused_fc that q-lower-to-loops can generate is timed both ways on this
-// machine (the generated pack + compute kernels, JIT-compiled for the ISA
-// the library will dispatch to here; oneDNN's int8 primitive with the
-// NCHW reorders the runtime does around it), and gets the attribute
+// machine (the generated kernels, JIT-compiled for the ISA the library will
+// dispatch to here; oneDNN's int8 primitive, with the NCHW reorders the
+// runtime does around it when layouts are not planned), and gets the attribute
 // `q.backend = "loops" | "onednn"` for the faster. Timings can be kept in
 // a cost file, keyed by everything that decides the time (shape, types,
 // post-ops, ISA, threads), so that a recompile measures nothing and a
@@ -34,6 +34,10 @@ struct BackendSelectOptions {
   std::string costFile;
   /// false: use only the cost file; layers missing from it go to oneDNN.
   bool measure = true;
+  /// Layouts are planned (q-compile --plan-layouts): convolutions the
+  /// channels-last kernels take are timed that way (no pack), against
+  /// oneDNN's primitive alone (no reorders around it).
+  bool channelsLast = false;
 };
 
 /// What happened to one conv / fc.

@@ -1,10 +1,11 @@
 //===- BackendSelect.cpp - time each conv / fc with loops and oneDNN ------===//
 //
 // See include/QDialect/Conversion/BackendSelect.h. Both sides are timed as
-// a compiled model runs them: the generated pack + compute kernels through
-// qrt_parallel_for, NCHW in and out; oneDNN's int8 primitive on layouts of
-// its choice plus the reorders from and to NCHW that the runtime performs
-// around it (the activations between ops are NCHW in q). Each time is the
+// a compiled model runs them: the generated kernels through
+// qrt_parallel_for (with planned layouts the channels-last kernel where it
+// applies, else pack + compute on NCHW); oneDNN's int8 primitive on layouts
+// of its choice, plus, without planned layouts, the reorders from and to
+// NCHW that the runtime performs around it. Each time is the
 // fastest call of a few interleaved rounds: on a shared machine a slower
 // call was preempted.
 //
@@ -141,11 +142,12 @@ struct LoopsRun {
     void *packArgs[2] = {input.data(), scratch.data()};
     void *args[3];
     int n = 0;
-    args[n++] = scratch.data();
+    args[n++] = pack ? scratch.data() : input.data();
     if (!sum.empty())
       args[n++] = sum.data();
     args[n++] = output.data();
-    qrt_parallel_for(pack, packArgs, info.packTiles, threads);
+    if (pack) // channels-last kernels read the input themselves
+      qrt_parallel_for(pack, packArgs, info.packTiles, threads);
     qrt_parallel_for(kernel, args, info.kernelTiles, threads);
   }
 };
@@ -164,9 +166,10 @@ compileLoops(MLIRContext &ctx, const Spec &spec, Isa isa, Build build,
   run->jit = KernelJit::create(*module, nullptr, error);
   if (!run->jit)
     return makeError("JIT: " + error);
-  run->pack = run->jit->lookup(info->pack);
+  if (!info->pack.empty())
+    run->pack = run->jit->lookup(info->pack);
   run->kernel = run->jit->lookup(info->kernel);
-  if (!run->pack || !run->kernel)
+  if ((!run->pack && !info->pack.empty()) || !run->kernel)
     return makeError("JIT: kernel not found");
   std::mt19937 rng(7);
   run->input = randomBytes(inElems, rng);
@@ -333,6 +336,8 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
       choice.shape = op->getName().stripDialect().str();
       choice.source = "loops cannot: " + why;
     } else {
+      if (conv && options.channelsLast)
+        conv->channelsLast = checkChannelsLast(*conv).empty();
       choice.shape = conv ? describe(*conv) : describe(*fc);
       // The avx2 kernels differ when the weights allow vpmaddubsw.
       bool maddubs =
@@ -341,8 +346,9 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
                                       conv->c / conv->groups,
                                       conv->kh * conv->kw)
                 : weightPairsFitInt16(fc->weight, fc->o, fc->k, 1));
-      std::string key =
-          choice.shape + (maddubs ? " | maddubs" : "") + suffix;
+      std::string key = choice.shape + (maddubs ? " | maddubs" : "") +
+                        (conv && conv->channelsLast ? " | nhwc" : "") +
+                        (options.channelsLast ? " | planned" : "") + suffix;
       auto known = costs.entries.find(key);
       if (known != costs.entries.end()) {
         std::tie(choice.loopsUs, choice.onednnUs) = known->second;
@@ -377,7 +383,12 @@ mlir::q::selectBackends(ModuleOp module, const BackendSelectOptions &options) {
           return makeError(choice.layer + ": " +
                            llvm::toString(loops.takeError()));
         }
-        auto onednn = [&] { dnn->runWithReorders(); };
+        auto onednn = [&] {
+          if (options.channelsLast)
+            dnn->runPrimitive();
+          else
+            dnn->runWithReorders();
+        };
         std::tie(choice.loopsUs, choice.onednnUs) = timeBoth(**loops, onednn);
         costs.entries[key] = {choice.loopsUs, choice.onednnUs};
         measuredHere.insert(key);
