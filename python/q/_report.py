@@ -114,14 +114,14 @@ class Graph:
         return path
 
     def __repr__(self):
-        ops = len(re.findall(r"= q\.", self.mlir))
+        ops = len(re.findall(r"= q\.\w+", self.mlir))
         return f"<q.Graph {self.title or 'module'}: {ops} q ops>"
 
 
 def import_mxnet(symbol, params=None, *, inputs={"data": (1, 3, 224, 224)}):
     """Imports an MXNet model (q-translate --import-mxnet) as a q.Graph."""
-    command = [_tool("q-translate"), "--import-mxnet", os.fspath(symbol),
-               "--mlir-elide-resource-strings-if-larger=16"]
+    # The weights stay in the module: q-fuse folds batch norms into them.
+    command = [_tool("q-translate"), "--import-mxnet", os.fspath(symbol)]
     if params is not None:
         command.append(f"--mxnet-params={os.fspath(params)}")
     command += _shape_flags("--mxnet-input-shape", inputs)
@@ -213,16 +213,21 @@ def _data_flag(flag, value, tmp, name):
 def report(symbol, params=None, *, inputs={"data": (1, 3, 224, 224)},
            calibration, data=None, labels=None, dtype="auto",
            calib_mode="entropy", calib_batches=None, calib_batch_size=None,
-           batches=None, exclude=(), backend="onednn", output=None):
+           batches=None, exclude=(), backend="onednn", output=None,
+           compare_modes=True, worst=3, num_threads=0):
     """Runs q-report: calibrates, compiles fp32 and int8, runs both on `data`
     (default: the calibration data) and compares them layer by layer.
     `calibration`, `data`: paths or arrays (or iterables of arrays);
-    `labels`: a path or an array of class ids (top-1 accuracy)."""
+    `labels`: a path or an array of class ids (top-1 accuracy);
+    compare_modes: also try naive/percentile/entropy; worst: layers tried
+    in fp32."""
     with tempfile.TemporaryDirectory(prefix="q-report-") as tmp:
         out = os.path.join(tmp, "report.md")
         command = [_tool("q-report"), os.fspath(symbol), "-o", out,
                    f"--dtype={dtype}", f"--calib-mode={calib_mode}",
-                   f"--backend={backend}"]
+                   f"--backend={backend}", f"--worst={int(worst)}",
+                   f"--num-threads={int(num_threads)}",
+                   f"--compare-modes={'true' if compare_modes else 'false'}"]
         if params is not None:
             command.append(f"--params={os.fspath(params)}")
         command += _shape_flags("--input-shape", inputs)
