@@ -150,8 +150,8 @@ namespace {
 
 /// Checks an array (read from `file`, or handed over in memory) against
 /// `input` and counts its samples.
-llvm::Expected<std::unique_ptr<Source>>
-checkNpy(std::unique_ptr<Source> source, const TensorInfo &input) {
+llvm::Expected<std::unique_ptr<Source>> checkNpy(std::unique_ptr<Source> source,
+                                                 const TensorInfo &input) {
   const std::string &file = source->file;
   const npy::Array &array = source->npy;
   npy::DType want = npyType(input.dtype);

@@ -191,15 +191,15 @@ memoryDataset(Items items, const std::vector<::q::driver::TensorInfo> &inputs) {
         if (inputs[i].name == name)
           index = i;
       if (index == inputs.size())
-        return fail(name.empty()
-                        ? "calibration item " + std::to_string(k) +
-                              ": the model has " +
-                              std::to_string(inputs.size()) +
-                              " inputs; give a dict name -> array (inputs: " +
-                              names + ")"
-                        : "calibration item " + std::to_string(k) +
-                              ": the model has no input '" + name +
-                              "' (inputs: " + names + ")");
+        return fail(
+            name.empty()
+                ? "calibration item " + std::to_string(k) + ": the model has " +
+                      std::to_string(inputs.size()) +
+                      " inputs; give a dict name -> array (inputs: " + names +
+                      ")"
+                : "calibration item " + std::to_string(k) +
+                      ": the model has no input '" + name +
+                      "' (inputs: " + names + ")");
       seen[index] = true;
       arrays[index].push_back(std::move(array));
     }
@@ -335,11 +335,10 @@ llvm::Expected<driver::CalibrationResult> runCalibration(ModuleOp module,
   options.batchesFlag = "calib_batches";
   options.collect.mode = *mode;
   options.collect.percentile = r.percentile;
-  options.collect.type = r.quantize.dtype == QuantDType::int8
-                             ? qcalib::QuantizedType::Int8
-                         : r.quantize.dtype == QuantDType::uint8
-                             ? qcalib::QuantizedType::UInt8
-                             : qcalib::QuantizedType::Auto;
+  options.collect.type =
+      r.quantize.dtype == QuantDType::int8    ? qcalib::QuantizedType::Int8
+      : r.quantize.dtype == QuantDType::uint8 ? qcalib::QuantizedType::UInt8
+                                              : qcalib::QuantizedType::Auto;
   options.quantize = r.quantize;
   options.batchSize = batch;
   options.maxBatches = r.calibBatches;
@@ -363,15 +362,15 @@ struct CompileResult {
 };
 
 /// q-compile's main() on a request.
-llvm::Error compileRequest(MLIRContext &context, Request &r,
-                           CompileResult &out, const char *&errorClass) {
+llvm::Error compileRequest(MLIRContext &context, Request &r, CompileResult &out,
+                           const char *&errorClass) {
   auto step = [&](const char *name) {
     if (r.progress)
       r.progress(name, 0, 0);
   };
   driver::CompileOptions options;
-  options.modelName = r.modelName.empty() ? driver::modelNameFor(r.output)
-                                          : r.modelName;
+  options.modelName =
+      r.modelName.empty() ? driver::modelNameFor(r.output) : r.modelName;
   options.numThreads = r.numThreads;
   options.planLayouts = r.planLayouts;
   options.backend = r.backend;
@@ -407,8 +406,8 @@ llvm::Error compileRequest(MLIRContext &context, Request &r,
     out.table = tableText(result->table);
     options.calibration = std::move(result->table);
   } else if (options.int8 && !r.calibTableText.empty()) {
-    auto table = qcalib::parseCalibrationTable(r.calibTableText,
-                                               "calibration table");
+    auto table =
+        qcalib::parseCalibrationTable(r.calibTableText, "calibration table");
     if (!table) {
       errorClass = "CalibrationError";
       return table.takeError();

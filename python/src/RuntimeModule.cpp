@@ -133,8 +133,8 @@ public:
       if (!model_)
         wasClosed = true;
       else
-        ok = model_->run(in.data(), inBytes.data(), out.data(),
-                         outBytes.data(), error);
+        ok = model_->run(in.data(), inBytes.data(), out.data(), outBytes.data(),
+                         error);
     }
     if (wasClosed)
       raise("ClosedError", path_ + ": the model is closed");

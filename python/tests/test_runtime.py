@@ -128,38 +128,51 @@ def test_save_and_load(tmp_path, small_model):
 
 
 def test_threads_match_serial(tmp_session):
-    """4 Python threads on one model give the serial outputs; the runs
-    release the GIL, so they overlap (the times are printed, not judged:
-    the machine is shared)."""
+    """4 Python threads on one model give the serial outputs, and take less
+    wall time than the serial runs on 2+ cores: runs release the GIL. (The
+    machine may be shared: the timing gets three tries.)"""
     from conftest import PARAMS, SYMBOL
     model = q.compile(SYMBOL, PARAMS, inputs={"data": (32, 1, 28, 28)},
                       dtype="float32", num_threads=1,
                       output=tmp_session / "libthreads.so")
     inputs = [images(32 * 8, seed=s) for s in range(4)]
-    start = time.perf_counter()
     serial = [model(x) for x in inputs]
-    serial_s = time.perf_counter() - start
-    results = [None] * 4
-    errors = []
 
-    def work(i):
-        try:
-            results[i] = model(inputs[i])
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+    def threaded():
+        results, errors = [None] * 4, []
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    threaded_s = time.perf_counter() - start
-    assert not errors
-    for a, b in zip(serial, results):
+        def work(i):
+            try:
+                results[i] = model(inputs[i])
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        return results
+
+    for a, b in zip(serial, threaded()):
         assert np.array_equal(a, b)
-    print(f"4 x 8 batches of 32, 1 OpenMP thread each: serial {serial_s:.3f} s,"
-          f" 4 Python threads {threaded_s:.3f} s")
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for x in inputs:
+            model(x)
+        serial_s = time.perf_counter() - start
+        start = time.perf_counter()
+        threaded()
+        threaded_s = time.perf_counter() - start
+        times.append((serial_s, threaded_s))
+        print(f"4 x 8 batches of 32, 1 OpenMP thread each: serial "
+              f"{serial_s:.3f} s, 4 Python threads {threaded_s:.3f} s")
+        if threaded_s < serial_s:
+            break
+    if (os.cpu_count() or 1) >= 2:
+        assert any(t < s for s, t in times), times
 
 
 def test_runtime_without_compiler(small_model):
