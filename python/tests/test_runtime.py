@@ -194,3 +194,30 @@ def test_runtime_without_compiler(small_model):
                           capture_output=True, text=True, check=True)
     assert "(2, 10)" in proc.stdout
     assert "compiler is not installed" in proc.stdout
+
+
+def test_standalone_runtime_build(small_model):
+    """The runtime built on its own (cmake -S runtime -B build-rt, no
+    LLVM/MLIR) runs a compiled model through its q.runtime package. Skipped
+    unless that build exists (docs/RUNTIME.md)."""
+    from conftest import SOURCE
+    root = os.environ.get("Q_RUNTIME_BUILD_DIR", os.path.join(SOURCE, "build-rt"))
+    package = os.path.join(root, "python")
+    if not os.path.isfile(os.path.join(package, "q", "runtime.py")):
+        pytest.skip(f"no standalone runtime build in {root}")
+    code = (
+        "import numpy as np, q, q.runtime\n"
+        "assert q.__file__.startswith(%r), q.__file__\n"
+        "m = q.runtime.load(%r, num_threads=1)\n"
+        "import sys; np.save(sys.stdout.buffer, m(np.load(%r)))\n"
+    )
+    x = images(5, seed=3)
+    path = os.path.join(os.path.dirname(small_model.path), "standalone-in.npy")
+    np.save(path, x)
+    proc = subprocess.run(
+        [sys.executable, "-c", code % (package, small_model.path, path)],
+        env=dict(os.environ, PYTHONPATH=package), capture_output=True,
+        check=True)
+    import io
+    out = np.load(io.BytesIO(proc.stdout))
+    assert np.array_equal(out, small_model(x))
