@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The Fashion-MNIST flow of the README in Python: compile the bundled model
 to fp32 and to int8 calibrated from a numpy generator (10 batches of 100
-training images, made in memory, never written to disk), evaluate both on
+training images, made in memory, never written to disk; naive mode as
+scripts/demo.sh), evaluate both on
 the 10,000 test images, and (with --report) look at q-report's per-layer
 comparison.
 
@@ -59,6 +60,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true",
                         help="also print q-report's per-layer comparison")
+    parser.add_argument("--calib-mode", default="naive",
+                        choices=("naive", "entropy", "percentile"),
+                        help="naive (default) is what scripts/demo.sh and the "
+                             "README's figures use")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per run (0: OpenMP's default)")
     args = parser.parse_args()
@@ -72,7 +77,7 @@ def main():
                      num_threads=args.threads)
     int8 = q.compile(SYMBOL, PARAMS, inputs=shape, dtype="auto",
                      calibration=calibration_batches(train),
-                     calib_mode="entropy", backend="onednn",
+                     calib_mode=args.calib_mode, backend="onednn",
                      num_threads=args.threads)
     print(f"{'dtype':6} {'accuracy':>24} {'ms/batch':>10}")
     for name, model in (("fp32", fp32), ("int8", int8)):
