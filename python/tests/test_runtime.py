@@ -191,7 +191,8 @@ def test_runtime_without_compiler(small_model):
     package_root = os.path.dirname(os.path.dirname(q.__file__))
     env = dict(os.environ, PYTHONPATH=package_root)
     proc = subprocess.run([sys.executable, "-c", code], env=env,
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True,
+                          cwd=os.path.dirname(small_model.path))
     assert "(2, 10)" in proc.stdout
     assert "compiler is not installed" in proc.stdout
 
@@ -217,7 +218,7 @@ def test_standalone_runtime_build(small_model):
     proc = subprocess.run(
         [sys.executable, "-c", code % (package, small_model.path, path)],
         env=dict(os.environ, PYTHONPATH=package), capture_output=True,
-        check=True)
+        check=True, cwd=os.path.dirname(small_model.path))  # not ctest's
     import io
     out = np.load(io.BytesIO(proc.stdout))
     assert np.array_equal(out, small_model(x))
