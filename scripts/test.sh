@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs every test: the lit
-# suite (as one ctest entry) and the GoogleTest suites, through ctest.
+# suite (as one ctest entry), the GoogleTest suites and the Python package's
+# pytest suite (python-q), through ctest.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${Q_BUILD_DIR:-$root/build}"

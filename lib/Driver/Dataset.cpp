@@ -148,14 +148,11 @@ struct Source {
 
 namespace {
 
-llvm::Expected<std::unique_ptr<Source>> openNpy(const std::string &file,
-                                                const TensorInfo &input) {
-  auto source = std::make_unique<Source>();
-  source->kind = Source::Npy;
-  source->file = file;
-  std::string error;
-  if (!npy::read(file, source->npy, &error))
-    return makeError(error);
+/// Checks an array (read from `file`, or handed over in memory) against
+/// `input` and counts its samples.
+llvm::Expected<std::unique_ptr<Source>> checkNpy(std::unique_ptr<Source> source,
+                                                 const TensorInfo &input) {
+  const std::string &file = source->file;
   const npy::Array &array = source->npy;
   npy::DType want = npyType(input.dtype);
   if (array.dtype != want)
@@ -181,6 +178,17 @@ llvm::Expected<std::unique_ptr<Source>> openNpy(const std::string &file,
     return makeError(file + ": holds no samples (shape " +
                      npy::shapeString(array.shape) + ")");
   return std::move(source);
+}
+
+llvm::Expected<std::unique_ptr<Source>> openNpy(const std::string &file,
+                                                const TensorInfo &input) {
+  auto source = std::make_unique<Source>();
+  source->kind = Source::Npy;
+  source->file = file;
+  std::string error;
+  if (!npy::read(file, source->npy, &error))
+    return makeError(error);
+  return checkNpy(std::move(source), input);
 }
 
 llvm::Expected<std::unique_ptr<Source>> openIdx(const std::string &file,
@@ -321,11 +329,27 @@ Dataset::open(const std::vector<std::string> &specs,
     }
   }
 
+  if (auto err = data->countSamples(/*fromFlags=*/true))
+    return std::move(err);
+  const ImageOptions &o = images;
+  for (const auto *values : {&o.mean, &o.std})
+    for (float v : *values)
+      if (!std::isfinite(v))
+        return makeError("--mean/--std must be finite numbers");
+  for (float v : o.std)
+    if (v == 0)
+      return makeError("--std must not be zero");
+  return std::move(data);
+}
+
+llvm::Error Dataset::countSamples(bool fromFlags) {
+  const std::vector<TensorInfo> &inputs = inputs_;
+  Dataset *data = this;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (data->sources_[i].empty())
-      return makeError("input '" + inputs[i].name +
-                       "' has no data: give --data=" + inputs[i].name +
-                       ":FILE");
+      return makeError("input '" + inputs[i].name + "' has no data" +
+                       (fromFlags ? ": give --data=" + inputs[i].name + ":FILE"
+                                  : std::string()));
     std::vector<size_t> &starts = data->starts_.emplace_back();
     size_t total = 0;
     for (const auto &source : data->sources_[i]) {
@@ -340,14 +364,41 @@ Dataset::open(const std::vector<std::string> &specs,
                        " for '" + inputs[i].name + "')");
     data->numSamples_ = total;
   }
-  const ImageOptions &o = images;
-  for (const auto *values : {&o.mean, &o.std})
-    for (float v : *values)
-      if (!std::isfinite(v))
-        return makeError("--mean/--std must be finite numbers");
-  for (float v : o.std)
-    if (v == 0)
-      return makeError("--std must not be zero");
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<Dataset>>
+Dataset::fromArrays(std::vector<std::vector<npy::Array>> arrays,
+                    const std::vector<TensorInfo> &inputs,
+                    const std::string &itemName) {
+  std::unique_ptr<Dataset> data(new Dataset());
+  data->inputs_ = inputs;
+  data->sources_.resize(inputs.size());
+  if (inputs.empty())
+    return makeError("the model has no inputs to feed");
+  if (arrays.size() != inputs.size())
+    return makeError(std::to_string(arrays.size()) + " data streams for " +
+                     std::to_string(inputs.size()) + " inputs");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorInfo &input = inputs[i];
+    if (input.shape.empty() || input.shape[0] <= 0)
+      return makeError("input '" + input.name + "' has no batch dim (shape " +
+                       shapeText(input.shape) + ")");
+    for (size_t k = 0; k < arrays[i].size(); ++k) {
+      auto source = std::make_unique<Source>();
+      source->kind = Source::Npy;
+      source->file = itemName + " " + std::to_string(k) +
+                     (inputs.size() > 1 ? " of input '" + input.name + "'"
+                                        : std::string());
+      source->npy = std::move(arrays[i][k]);
+      auto checked = checkNpy(std::move(source), input);
+      if (!checked)
+        return checked.takeError();
+      data->sources_[i].push_back(std::move(*checked));
+    }
+  }
+  if (auto err = data->countSamples(/*fromFlags=*/false))
+    return std::move(err);
   return std::move(data);
 }
 

@@ -13,6 +13,7 @@
 #define QDIALECT_DRIVER_DATASET_H
 
 #include "QDialect/Driver/ModelRunner.h"
+#include "q/npy.h"
 
 #include "llvm/Support/Error.h"
 
@@ -49,6 +50,14 @@ public:
   open(const std::vector<std::string> &specs,
        const std::vector<driver::TensorInfo> &inputs,
        const ImageOptions &images);
+  /// Samples held in memory (the Python package's calibration data):
+  /// arrays[i] are the items of input i, each one sample or a stack of them
+  /// along axis 0, checked as .npy files are; `itemName` names an item in
+  /// errors ("calibration item 3: has shape ...").
+  static llvm::Expected<std::unique_ptr<Dataset>>
+  fromArrays(std::vector<std::vector<npy::Array>> arrays,
+             const std::vector<driver::TensorInfo> &inputs,
+             const std::string &itemName);
   ~Dataset();
 
   /// Samples per input (the same for every input).
@@ -60,6 +69,9 @@ public:
 
 private:
   Dataset() = default;
+  /// Fills starts_ and numSamples_ from sources_; `fromFlags`: an input
+  /// with no data is told to use --data=NAME:FILE.
+  llvm::Error countSamples(bool fromFlags);
   std::vector<driver::TensorInfo> inputs_;
   std::vector<std::vector<std::unique_ptr<Source>>> sources_;
   /// Prefix sums of the sources' sample counts, per input.
