@@ -19,7 +19,8 @@
 //            exact and uses it; oneDNN gets the same weights)
 //            --tile-p=N --tile-o=N (register tile instead of the default)
 //            --channels-last (also time the channels-last kernel, NHWC in
-//            and out, no pack, where it takes the layer: column "nhwc")
+//            and out, no pack, where it takes the layer: column "nhwc");
+//            --nhwc-tile=PxO its register tile (pixels x channel vectors)
 //   Times are the fastest of `reps` calls, best of `rounds` interleaved
 //   rounds. Q_LOOPS_DUMP=k.o writes the JIT's object for objdump.
 //
@@ -153,7 +154,7 @@ int main(int argc, char **argv) {
   int reps = 20, rounds = 3, threads = omp_get_max_threads();
   int weightBits = 8;
   bool channelsLast = false;
-  TileOptions tiles;
+  TileOptions tiles, nhwcTiles;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--isa=", 0) == 0)
@@ -174,9 +175,11 @@ int main(int argc, char **argv) {
       weightBits = std::stoi(a.substr(14));
     else if (a == "--channels-last")
       channelsLast = true;
+    else if (a.rfind("--nhwc-tile=", 0) == 0) // PxO, e.g. 6x2
+      std::sscanf(a.c_str() + 12, "%ldx%ld", &nhwcTiles.p, &nhwcTiles.o);
     else {
       fprintf(stderr, "usage: %s [--isa=avx2|avx512vnni|generic] [--reps=N] "
-                      "[--filter=S] [--threads=N] [--weight-bits=7|8] [--tile-p=N --tile-o=N] [--channels-last]\n", argv[0]);
+                      "[--filter=S] [--threads=N] [--weight-bits=7|8] [--tile-p=N --tile-o=N] [--channels-last [--nhwc-tile=PxO]]\n", argv[0]);
       return 2;
     }
   }
@@ -269,7 +272,7 @@ int main(int argc, char **argv) {
     nhwcSpec.channelsLast = true;
     std::unique_ptr<Compiled> nhwc;
     if (channelsLast && checkChannelsLast(nhwcSpec).empty())
-      nhwc = compileConv(nhwcSpec, {*isa});
+      nhwc = compileConv(nhwcSpec, {*isa}, nhwcTiles);
     void *nhwcArgs[2] = {input.get(), out.get()};
     auto nhwcRun = [&] {
       qrt_parallel_for(nhwc->kernel, nhwcArgs, nhwc->info.kernelTiles,

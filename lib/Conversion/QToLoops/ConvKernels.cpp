@@ -831,7 +831,7 @@ mlir::q::loops::emitConvVariant(OpBuilder &b, ModuleOp module,
                                 llvm::StringRef kernelName, const ConvSpec &s,
                                 Isa isa, TileOptions tiles) {
   if (s.channelsLast)
-    return emitNhwcConvVariant(b, module, kernelName, s, isa);
+    return emitNhwcConvVariant(b, module, kernelName, s, isa, tiles);
   if (!checkSpec(s).empty())
     return failure();
   ConvLayout l = makeLayout(s, isa, tiles);

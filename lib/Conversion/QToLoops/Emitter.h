@@ -198,10 +198,12 @@ FailureOr<VariantInfo> emitConvVariant(OpBuilder &b, ModuleOp module,
                                        llvm::StringRef kernelName,
                                        const ConvSpec &spec, Isa isa,
                                        TileOptions tiles);
-/// The channels-last kernel of `spec` (no pack, no scratch).
+/// The channels-last kernel of `spec` (no pack, no scratch); `tiles`:
+/// pixels (p) x output-channel vectors (o) per register tile.
 FailureOr<VariantInfo> emitNhwcConvVariant(OpBuilder &b, ModuleOp module,
                                            llvm::StringRef kernelName,
-                                           const ConvSpec &spec, Isa isa);
+                                           const ConvSpec &spec, Isa isa,
+                                           TileOptions tiles);
 FailureOr<VariantInfo> emitFcVariant(OpBuilder &b, ModuleOp module,
                                      llvm::StringRef packName,
                                      llvm::StringRef kernelName,

@@ -87,7 +87,7 @@ struct NhwcLayout {
   }
 };
 
-NhwcLayout makeNhwcLayout(const ConvSpec &s, Isa isa) {
+NhwcLayout makeNhwcLayout(const ConvSpec &s, Isa isa, TileOptions tiles) {
   NhwcLayout l;
   l.depthwise = isDepthwise(s);
   l.info = isaInfo(isa, isa == Isa::Avx2 && !l.depthwise && groupPairsFit(s));
@@ -104,11 +104,13 @@ NhwcLayout makeNhwcLayout(const ConvSpec &s, Isa isa) {
     l.nG = (s.c + l.CB - 1) / l.CB;
   l.nV = (s.oc + l.L - 1) / l.L;
   l.partialLast = s.epi.hasSum && s.oc % l.L != 0;
-  // Registers: avx512 keeps 6x4 of 32 zmm; the 16-register ISAs 4x2 (room
-  // for the broadcast, the weights and vpmaddubsw's temporaries).
+  // Registers: avx512 keeps 6x4 of 32 zmm; the 16-register ISAs 2x4 (room
+  // for the weights, the broadcast and vpmaddubsw's temporaries; measured
+  // against 4x2, 6x2 and 3x4 with q-bench-loops --nhwc-tile on avx2, where
+  // it was as fast or faster, most with the i16 pairs).
   bool wide = l.info.isa == Isa::Avx512Vnni;
-  l.PT = l.depthwise ? 4 : wide ? 6 : 4;
-  l.OT = std::min<int64_t>(l.depthwise ? 2 : wide ? 4 : 2, l.nV);
+  l.PT = tiles.p ? tiles.p : l.depthwise ? 4 : wide ? 6 : 2;
+  l.OT = std::min<int64_t>(tiles.o ? tiles.o : l.depthwise ? 2 : 4, l.nV);
   l.PT = std::min(l.PT, l.ohw);
   l.nPT = (l.ohw + l.PT - 1) / l.PT;
   l.PTrem = l.ohw - (l.nPT - 1) * l.PT;
@@ -487,13 +489,12 @@ std::string mlir::q::loops::checkChannelsLast(const ConvSpec &s) {
   return "";
 }
 
-FailureOr<VariantInfo>
-mlir::q::loops::emitNhwcConvVariant(OpBuilder &b, ModuleOp module,
-                                    llvm::StringRef kernelName,
-                                    const ConvSpec &s, Isa isa) {
+FailureOr<VariantInfo> mlir::q::loops::emitNhwcConvVariant(
+    OpBuilder &b, ModuleOp module, llvm::StringRef kernelName,
+    const ConvSpec &s, Isa isa, TileOptions tiles) {
   if (!checkChannelsLast(s).empty())
     return failure();
-  NhwcLayout l = makeNhwcLayout(s, isa);
+  NhwcLayout l = makeNhwcLayout(s, isa, tiles);
   NhwcTables tab{(kernelName + "_w").str(), (kernelName + "_init").str(),
                  (kernelName + "_scale").str(), (kernelName + "_zero").str()};
   emitNhwcTables(b, module, s, l, tab);
