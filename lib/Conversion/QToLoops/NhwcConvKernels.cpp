@@ -7,10 +7,11 @@
 // Lanes of a vector are output channels. A tile is PT output pixels x OT
 // vectors of L channels. Per kernel tap, each pixel's source pixel address
 // is computed once: the pixel itself, or a row of zeros when the tap falls
-// into the padding (a select, not a branch). Then, per group of CB input
-// channels, PT broadcasts of the pixel's group, OT weight vectors and
-// PT x OT dot products. The result of one pixel is OT*L contiguous channels:
-// the epilogue stores whole vectors, with no transposition and no masks.
+// into the padding (a select, not a branch; tiles whose windows all lie
+// inside the image, most of them, skip the selects). Then, per group of CB
+// input channels, PT broadcasts of the pixel's group, OT weight vectors and PT
+// x OT dot products. The result of one pixel is OT*L contiguous channels: the
+// epilogue stores whole vectors, with no transposition and no masks.
 //
 // Depthwise convolutions (one output channel per input channel): lanes are
 // channels too; per tap, the pixel's L input channels are widened to i32
@@ -234,14 +235,29 @@ TilePixels describePixels(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
   return t;
 }
 
+/// Whether every tap of every pixel of the tile lies inside the image (i1).
+Value tileInside(Emitter &e, const ConvSpec &s, const TilePixels &t) {
+  const int64_t spanY = (s.kh - 1) * s.dh, spanX = (s.kw - 1) * s.dw;
+  if (spanY >= s.h || spanX >= s.w)
+    return arith::ConstantIntOp::create(e.b, e.loc, 0, 1);
+  auto ult = arith::CmpIPredicate::ult;
+  Value inside;
+  for (size_t p = 0; p < t.iy0.size(); ++p) {
+    Value ok = arith::AndIOp::create(e.b, e.loc,
+                                     e.cmp(ult, t.iy0[p], e.c64(s.h - spanY)),
+                                     e.cmp(ult, t.ix0[p], e.c64(s.w - spanX)));
+    inside = inside ? arith::AndIOp::create(e.b, e.loc, inside, ok) : ok;
+  }
+  return inside;
+}
+
 /// The address of pixel p's channel 0 for tap (ky, kx): inside the image,
-/// or the zero row.
-Value tapSource(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
-                const TilePixels &t, Value image, Value zero, int64_t p,
-                int64_t ky, int64_t kx) {
+/// or (`checked`: the tap may fall into the padding) the zero row.
+Value tapSource(Emitter &e, const ConvSpec &s, const TilePixels &t, Value image,
+                Value zero, int64_t p, int64_t ky, int64_t kx, bool checked) {
   Value iy = e.addc(t.iy0[p], ky * s.dh), ix = e.addc(t.ix0[p], kx * s.dw);
   Value at = e.gep(image, e.mulc(e.add(e.mulc(iy, s.w), ix), s.c));
-  if (!l.padded)
+  if (!checked)
     return at;
   // Negative coordinates are huge unsigned: one compare per axis.
   auto ult = arith::CmpIPredicate::ult;
@@ -340,7 +356,7 @@ void emitNhwcEpilogue(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
 void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
                        const NhwcTables &tab, Value src, Value sum, Value out,
                        Value n, Value ob, Value pt, int64_t P, int64_t O,
-                       bool lastBlock) {
+                       bool lastBlock, bool checked) {
   const int64_t groupBytes = l.CB * l.eb, vecBytes = l.L * groupBytes;
   const int64_t tapBytes = l.nG * l.OT * vecBytes;
   TilePixels t = describePixels(e, s, l, n, pt, P);
@@ -395,7 +411,7 @@ void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
     for (int64_t kx = 0; kx < s.kw; ++kx) {
       SmallVector<Value> pix;
       for (int64_t p = 0; p < P; ++p)
-        pix.push_back(tapSource(e, s, l, t, image, zero, p, ky, kx));
+        pix.push_back(tapSource(e, s, t, image, zero, p, ky, kx, checked));
       Value wTap = e.gepc(wBase, (ky * s.kw + kx) * tapBytes);
       auto loop =
           e.forLoop(e.c64(0), e.c64(quads ? quads : full), acc,
@@ -423,7 +439,7 @@ void emitDenseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
 void emitDepthwiseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
                            const NhwcTables &tab, Value src, Value sum,
                            Value out, Value n, Value ob, Value pt, int64_t P,
-                           int64_t O, bool lastBlock) {
+                           int64_t O, bool lastBlock, bool checked) {
   TilePixels t = describePixels(e, s, l, n, pt, P);
   Value image = e.gep(src, e.mulc(n, s.h * s.w * s.c));
   Value zero = e.addressOf(tab.zero);
@@ -446,7 +462,7 @@ void emitDepthwiseNhwcTile(Emitter &e, const ConvSpec &s, const NhwcLayout &l,
         ws.push_back(
             e.load(wide, e.gepc(wBase, ((o * l.taps + tap) * l.L) * 4)));
       for (int64_t p = 0; p < P; ++p) {
-        Value pix = tapSource(e, s, l, t, image, zero, p, ky, kx);
+        Value pix = tapSource(e, s, t, image, zero, p, ky, kx, checked);
         for (int64_t o = 0; o < O; ++o) {
           Value x8 = e.load(e.vec(l.L, e.i8()), e.gep(pix, channel[o]));
           Value x =
@@ -517,12 +533,25 @@ FailureOr<VariantInfo> mlir::q::loops::emitNhwcConvVariant(
     e.splitLast(ob, l.nOT, l.OTrem != l.OT || l.partialLast, [&](bool lastOb) {
       e.splitLast(pt, l.nPT, l.PTrem != l.PT, [&](bool lastPt) {
         int64_t P = lastPt ? l.PTrem : l.PT, O = lastOb ? l.OTrem : l.OT;
-        if (l.depthwise)
-          emitDepthwiseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
-                                lastOb);
-        else
-          emitDenseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
-                            lastOb);
+        auto tile = [&](bool checked) {
+          if (l.depthwise)
+            emitDepthwiseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
+                                  lastOb, checked);
+          else
+            emitDenseNhwcTile(e, s, l, tab, src, sum, out, n, ob, pt, P, O,
+                              lastOb, checked);
+        };
+        if (!l.padded)
+          return tile(false);
+        // Most tiles of a padded conv lie inside the image: their taps
+        // need no checks (constant offsets from each pixel).
+        Value inside = tileInside(e, s, describePixels(e, s, l, n, pt, P));
+        auto ifOp = scf::IfOp::create(e.b, e.loc, TypeRange{}, inside, true);
+        OpBuilder::InsertionGuard guard(e.b);
+        e.b.setInsertionPointToStart(ifOp.thenBlock());
+        tile(false);
+        e.b.setInsertionPointToStart(ifOp.elseBlock());
+        tile(true);
       });
     });
   });
