@@ -15,6 +15,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <map>
 #include <mutex>
 
 using namespace mlir;
@@ -69,16 +70,30 @@ SlotKind mlir::q::mxnet_import::rangeSlots(const Node &, unsigned) {
   return SlotKind::Range;
 }
 
-void OpTable::on(std::initializer_list<llvm::StringRef> names,
-                 OpHandler handler, SlotRule slots) {
+OpTable::Doc OpTable::on(std::initializer_list<llvm::StringRef> names,
+                         OpHandler handler, SlotRule slots) {
   assert(names.size() > 0 && "an op needs a name");
+  std::vector<std::string> registered;
   for (llvm::StringRef name : names) {
-    bool added = ops.try_emplace(name, OpEntry{handler, slots,
-                                               names.begin()->str(), family})
-                     .second;
+    OpEntry entry{handler, slots, names.begin()->str(), family};
+    bool added = ops.try_emplace(name, std::move(entry)).second;
     assert(added && "MXNet op name registered twice");
     (void)added;
+    registered.push_back(name.str());
   }
+  return Doc(*this, std::move(registered));
+}
+
+OpTable::Doc &OpTable::Doc::becomes(llvm::StringRef text) {
+  for (const std::string &name : names)
+    table.ops[name].becomes = text.str();
+  return *this;
+}
+
+OpTable::Doc &OpTable::Doc::int8(llvm::StringRef text) {
+  for (const std::string &name : names)
+    table.ops[name].int8 = text.str();
+  return *this;
 }
 
 const OpEntry *OpTable::lookup(llvm::StringRef name) const {
@@ -108,6 +123,124 @@ const OpTable &mlir::q::mxnet_import::opTable() {
     }
   });
   return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Ops refused on purpose, and the coverage table of docs/MXNET-OPS.md
+//===----------------------------------------------------------------------===//
+
+llvm::ArrayRef<RefusedOp> mlir::q::refusedMXNetOps() {
+  static const RefusedOp kRefused[] = {
+      // Ops of MXNet forks, which a user may take for MXNet's own.
+      {"QConvolution", "BMXNet", true},
+      {"QFullyConnected", "BMXNet", true},
+      {"QActivation", "BMXNet", true},
+      {"det_sign", "BMXNet", true},
+      {"round_ste", "BMXNet", true},
+      // MXNet ops real model zoos use that q does not import yet (#15).
+      {"RNN",
+       "fused RNN (lstm, gru, rnn_tanh, rnn_relu) needs a runtime "
+       "kernel over oneDNN's RNN primitives",
+       false},
+      {"Deconvolution", "needs a q op, its shape rules and a runtime kernel",
+       false},
+      {"Embedding", "needs a gather kernel", false},
+      {"one_hot", "needs a kernel", false},
+      {"_contrib_box_nms", "detection post-processing, not yet", false},
+      {"_contrib_box_decode", "detection post-processing, not yet", false},
+      {"MultiBoxPrior", "detection post-processing, not yet", false},
+      {"MultiBoxDetection", "detection post-processing, not yet", false},
+      {"prod", "no exact form in q's ops; needs a reduction kernel", false},
+      {"where", "needs a select kernel", false},
+      {"_equal", "comparisons need a kernel", false},
+      {"_not_equal", "comparisons need a kernel", false},
+      {"_greater", "comparisons need a kernel", false},
+      {"_lesser", "comparisons need a kernel", false},
+      {"_greater_scalar", "comparisons need a kernel", false},
+      {"_lesser_scalar", "comparisons need a kernel", false},
+      {"_equal_scalar", "comparisons need a kernel", false},
+      {"broadcast_equal", "comparisons need a kernel", false},
+      {"broadcast_not_equal", "comparisons need a kernel", false},
+      {"broadcast_greater", "comparisons need a kernel", false},
+      {"broadcast_lesser", "comparisons need a kernel", false},
+      {"log", "needs an element-wise kind in q.activation and libqrt", false},
+      {"erf", "needs an element-wise kind in q.activation and libqrt", false},
+      {"batch_dot", "needs a batched matmul kernel", false},
+      {"dot", "needs a matmul kernel", false},
+      {"Pad", "needs a pad kernel", false},
+      {"InstanceNorm", "needs a normalization kernel", false},
+      {"L2Normalization", "needs a normalization kernel", false},
+      {"LayerNorm", "needs a normalization kernel", false},
+      {"LRN", "needs oneDNN's LRN primitive", false},
+      {"SequenceLast", "sequence ops need kernels", false},
+      {"SequenceMask", "sequence ops need kernels", false},
+      {"SequenceReverse", "sequence ops need kernels", false},
+      {"WarpCTC", "CTC training head, not yet", false},
+      {"_arange", "not yet", false},
+      {"slice_like", "not yet", false},
+      {"broadcast_like", "not yet", false},
+      {"broadcast_to", "not yet", false},
+      {"broadcast_axis", "not yet", false},
+      {"repeat", "not yet", false},
+      {"_contrib_BilinearResize2D", "needs a bilinear resize kernel", false},
+  };
+  return kRefused;
+}
+
+const RefusedOp *mlir::q::mxnet_import::findRefused(llvm::StringRef name) {
+  for (const RefusedOp &refused : refusedMXNetOps())
+    if (name == refused.name)
+      return &refused;
+  return nullptr;
+}
+
+std::string mlir::q::mxnetOpCoverageMarkdown() {
+  const OpTable &table = opTable();
+  // Canonical op -> its aliases, per family, in registration-independent
+  // (sorted) order.
+  std::map<std::string, std::map<std::string, std::vector<std::string>>>
+      families;
+  for (const auto &entry : table.entries()) {
+    const OpEntry &op = entry.getValue();
+    auto &aliases = families[op.family][op.canonical];
+    if (entry.getKey() != op.canonical)
+      aliases.push_back(entry.getKey().str());
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "# MXNet op coverage\n\n"
+     << "Generated from the importer's op table (`lib/Translate/"
+        "MXNetImport*.cpp`) by\n`scripts/gen-mxnet-ops.sh`; do not edit "
+        "(`QMXNetTranslateTests` fails when\nthis file is stale). "
+     << table.entries().size()
+     << " MXNet op names are accepted. \"int8\" says how the op\n"
+        "runs in an int8 graph: quantized by `q-quantize` (fused conv/fc, "
+        "support ops\nthat pass a scale through), part of MXNet's own "
+        "quantized graphs (\"int8\ngraph\"), removed at import, or in "
+        "fp32 between dequantize and quantize.\n";
+  for (auto &[family, ops] : families) {
+    os << "\n## " << family << "\n\n| MXNet op | aliases | q | int8 |\n"
+       << "|---|---|---|---|\n";
+    for (auto &[name, aliases] : ops) {
+      llvm::sort(aliases);
+      const OpEntry *op = table.lookup(name);
+      os << "| `" << name << "` | ";
+      llvm::interleave(
+          aliases, os, [&](const std::string &a) { os << "`" << a << "`"; },
+          ", ");
+      os << " | " << op->becomes << " | " << op->int8 << " |\n";
+    }
+  }
+  os << "\n## Refused on purpose\n\n| MXNet op | why |\n|---|---|\n"
+     << "| `Custom` | a Python custom op: its code is not in the model files "
+        "|\n";
+  for (const RefusedOp &refused : refusedMXNetOps())
+    os << "| `" << refused.name << "` | "
+       << (refused.fork
+               ? "an op of " + std::string(refused.reason) + ", a fork of MXNet"
+               : std::string("not yet: ") + refused.reason)
+       << " |\n";
+  return text;
 }
 
 //===----------------------------------------------------------------------===//
@@ -279,16 +412,10 @@ LogicalResult Importer::checkOps() {
     return success();
   uint32_t id = unknown.front();
   const Node &node = graph.nodes[id];
-  // Ops of MXNet forks, which a user may take for MXNet's own.
-  static const std::pair<const char *, const char *> kForkOps[] = {
-      {"QConvolution", "BMXNet"},
-      {"QFullyConnected", "BMXNet"},
-      {"QActivation", "BMXNet"},
-      {"det_sign", "BMXNet"},
-      {"round_ste", "BMXNet"}};
-  for (auto [op, fork] : kForkOps)
-    if (node.op == op)
-      return nodeError(id) << "'" << node.op << "' is an op of " << fork
+  for (const RefusedOp &refused : refusedMXNetOps())
+    if (refused.fork && node.op == refused.name)
+      return nodeError(id) << "'" << node.op << "' is an op of "
+                           << refused.reason
                            << ", a fork of MXNet, not of MXNet itself; q "
                               "imports MXNet's own ops only";
   auto diag = nodeError(id);
@@ -297,6 +424,9 @@ LogicalResult Importer::checkOps() {
          << node.getAttr("op_type").value_or("?")
          << "'): its code lives in the Python program, not in the model "
             "files, so q cannot compile it";
+  else if (const RefusedOp *refused = findRefused(node.op))
+    diag << "'" << node.op << "' is not supported by q yet (" << refused->reason
+         << ")";
   else
     diag << "unknown op '" << node.op << "'";
   llvm::SetVector<llvm::StringRef> others;

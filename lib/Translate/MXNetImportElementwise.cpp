@@ -380,65 +380,112 @@ static LogicalResult importReciprocal(Importer &im, uint32_t id) {
 }
 
 void registerElementwiseOps(OpTable &table) {
-  table.on({"Activation", "clip", "sqrt", "square", "exp", "abs", "relu",
-            "sigmoid", "tanh"},
-           importActivation);
-  table.on({"LeakyReLU"}, importLeakyReLU, paramSlots);
+  table.on({"Activation"}, importActivation)
+      .becomes("q.activation (relu, sigmoid, tanh, softrelu, softsign)")
+      .int8("int8 (relu); others fp32");
+  for (llvm::StringRef name :
+       {"clip", "sqrt", "square", "exp", "abs", "relu", "sigmoid", "tanh"})
+    table.on({name}, importActivation)
+        .becomes("q.activation <" + name.str() + ">")
+        .int8(name == "relu" ? "int8" : "fp32");
+  table.on({"LeakyReLU"}, importLeakyReLU, paramSlots)
+      .becomes("q.activation (leaky, elu, selu, gelu, rrelu) or q.prelu");
   for (llvm::StringRef flavour :
        {"softmax", "log_softmax", "SoftmaxActivation"})
-    table.on({flavour}, [flavour](Importer &im, uint32_t id) {
-      return importSoftmax(im, id, flavour);
-    });
-  table.on(
-      {"SoftmaxOutput", "Softmax"},
-      [](Importer &im, uint32_t id) {
-        return importSoftmax(im, id, "SoftmaxOutput");
-      },
-      labelSlots);
-  table.on({"Dropout"}, [](Importer &im, uint32_t id) -> LogicalResult {
-    auto p = im.floatAttr(id, "p", 0.5);
-    if (failed(p) || failed(im.needInputs(id, 1, 1)))
-      return failure();
-    auto data = im.input(id, 0);
-    if (failed(data))
-      return failure();
-    auto op =
-        im.createInferred<DropoutOp>(id, *data, im.builder.getF64FloatAttr(*p));
-    if (failed(op))
-      return failure();
-    im.define(id, *op);
-    return success();
-  });
-  table.on({"_copy", "identity", "BlockGrad", "stop_gradient"}, importIdentity);
-  table.on({"elemwise_add", "_Plus", "_plus", "_add", "broadcast_add",
-            "broadcast_plus"},
-           importBinary<AddOp>);
-  table.on({"elemwise_sub", "_Minus", "_minus", "_sub", "broadcast_sub",
-            "broadcast_minus"},
-           importBinary<SubOp>);
-  table.on({"elemwise_mul", "_Mul", "_mul", "broadcast_mul"},
-           importBinary<MulOp>);
-  table.on({"elemwise_div", "_Div", "_div", "broadcast_div"},
-           importBinary<DivOp>);
-  table.on(
-      {"_Maximum", "_maximum", "maximum", "broadcast_maximum"},
-      [](Importer &im, uint32_t id) { return importMinMax(im, id, true); });
-  table.on(
-      {"_Minimum", "_minimum", "minimum", "broadcast_minimum"},
-      [](Importer &im, uint32_t id) { return importMinMax(im, id, false); });
-  table.on({"ElementWiseSum", "add_n"}, importAddN);
-  table.on({"MakeLoss", "make_loss"}, importIdentity);
-  table.on({"LinearRegressionOutput", "MAERegressionOutput",
-            "LogisticRegressionOutput"},
-           importRegressionOutput, labelSlots);
-  table.on({"Cast", "cast", "amp_cast"}, importCast);
-  table.on({"amp_multicast"}, importMulticast);
-  table.on({"reciprocal", "rsqrt"}, importReciprocal);
+    table
+        .on({flavour},
+            [flavour](Importer &im, uint32_t id) {
+              return importSoftmax(im, id, flavour);
+            })
+        .becomes(flavour == "log_softmax" ? "q.softmax {log}"
+                 : flavour == "softmax"
+                     ? "q.softmax"
+                     : "q.softmax (mode instance: flattened first)");
+  table
+      .on(
+          {"SoftmaxOutput", "Softmax"},
+          [](Importer &im, uint32_t id) {
+            return importSoftmax(im, id, "SoftmaxOutput");
+          },
+          labelSlots)
+      .becomes("q.softmax; the label input is dropped");
+  table
+      .on({"Dropout"},
+          [](Importer &im, uint32_t id) -> LogicalResult {
+            auto p = im.floatAttr(id, "p", 0.5);
+            if (failed(p) || failed(im.needInputs(id, 1, 1)))
+              return failure();
+            auto data = im.input(id, 0);
+            if (failed(data))
+              return failure();
+            auto op = im.createInferred<DropoutOp>(
+                id, *data, im.builder.getF64FloatAttr(*p));
+            if (failed(op))
+              return failure();
+            im.define(id, *op);
+            return success();
+          })
+      .becomes("q.dropout (the identity at inference)")
+      .int8("removed");
+  table.on({"_copy", "identity", "BlockGrad", "stop_gradient"}, importIdentity)
+      .becomes("nothing (the identity)")
+      .int8("removed");
+  table
+      .on({"elemwise_add", "_Plus", "_plus", "_add", "broadcast_add",
+           "broadcast_plus"},
+          importBinary<AddOp>)
+      .becomes("q.add (numpy broadcasting)")
+      .int8("int8 (same shapes)");
+  table
+      .on({"elemwise_sub", "_Minus", "_minus", "_sub", "broadcast_sub",
+           "broadcast_minus"},
+          importBinary<SubOp>)
+      .becomes("q.sub");
+  table
+      .on({"elemwise_mul", "_Mul", "_mul", "broadcast_mul"},
+          importBinary<MulOp>)
+      .becomes("q.mul");
+  table
+      .on({"elemwise_div", "_Div", "_div", "broadcast_div"},
+          importBinary<DivOp>)
+      .becomes("q.div");
+  table
+      .on({"_Maximum", "_maximum", "maximum", "broadcast_maximum"},
+          [](Importer &im, uint32_t id) { return importMinMax(im, id, true); })
+      .becomes("q.reshape x2 + q.concat + global max q.pooling (exact; "
+               "broadcast operands + zeros)");
+  table
+      .on({"_Minimum", "_minimum", "minimum", "broadcast_minimum"},
+          [](Importer &im, uint32_t id) { return importMinMax(im, id, false); })
+      .becomes("as _Maximum on negated operands, negated");
+  table.on({"ElementWiseSum", "add_n"}, importAddN).becomes("a chain of q.add");
+  table.on({"MakeLoss", "make_loss"}, importIdentity)
+      .becomes("nothing (forward output is the data)")
+      .int8("removed");
+  for (llvm::StringRef name : {"LinearRegressionOutput", "MAERegressionOutput"})
+    table.on({name}, importRegressionOutput, labelSlots)
+        .becomes("the data; the label input is dropped")
+        .int8("removed");
+  table.on({"LogisticRegressionOutput"}, importRegressionOutput, labelSlots)
+      .becomes("q.activation <sigmoid>; the label input is dropped");
+  table.on({"Cast", "cast"}, importCast)
+      .becomes("nothing (float32 only)")
+      .int8("removed");
+  table.on({"amp_cast"}, importCast)
+      .becomes("nothing (float16/bfloat16 are computed in float32)")
+      .int8("removed");
+  table.on({"amp_multicast"}, importMulticast)
+      .becomes("nothing (each input passed through)")
+      .int8("removed");
+  table.on({"reciprocal"}, importReciprocal).becomes("q.scalar rdiv 1");
+  table.on({"rsqrt"}, importReciprocal)
+      .becomes("q.activation <sqrt> + q.scalar rdiv 1");
   auto scalar = [&](std::initializer_list<llvm::StringRef> names,
                     ScalarKind kind) {
-    table.on(names, [kind](Importer &im, uint32_t id) {
-      return importScalar(im, id, kind);
-    });
+    table
+        .on(names, [kind](Importer &im,
+                          uint32_t id) { return importScalar(im, id, kind); })
+        .becomes("q.scalar " + stringifyScalarKind(kind).str());
   };
   scalar({"_plus_scalar", "_PlusScalar"}, ScalarKind::add);
   scalar({"_minus_scalar", "_MinusScalar"}, ScalarKind::sub);

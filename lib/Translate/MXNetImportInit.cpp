@@ -56,12 +56,24 @@ static LogicalResult importFilledLike(Importer &im, uint32_t id) {
 }
 
 void registerInitOps(OpTable &table) {
-  table.on({"_zeros"}, importFilled);
-  table.on({"_ones"}, importFilled);
-  table.on({"_full"}, importFilled);
-  table.on({"zeros_like"}, importFilledLike);
-  table.on({"ones_like"}, importFilledLike);
-  table.on({"full_like"}, importFilledLike);
+  table.on({"_zeros"}, importFilled)
+      .becomes("a named constant")
+      .int8("constant");
+  table.on({"_ones"}, importFilled)
+      .becomes("a named constant")
+      .int8("constant");
+  table.on({"_full"}, importFilled)
+      .becomes("a named constant")
+      .int8("constant");
+  table.on({"zeros_like"}, importFilledLike)
+      .becomes("a named constant of the input shape")
+      .int8("constant");
+  table.on({"ones_like"}, importFilledLike)
+      .becomes("a named constant of the input shape")
+      .int8("constant");
+  table.on({"full_like"}, importFilledLike)
+      .becomes("a named constant of the input shape")
+      .int8("constant");
 }
 
 } // namespace mlir::q::mxnet_import

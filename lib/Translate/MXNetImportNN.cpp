@@ -196,12 +196,20 @@ LogicalResult importPooling(Importer &im, uint32_t id, bool quantized) {
 }
 
 void registerNNOps(OpTable &table) {
-  table.on({"Convolution"}, importConvolution, paramSlots);
-  table.on({"BatchNorm"}, importBatchNorm, paramSlots);
-  table.on({"FullyConnected"}, importFullyConnected, paramSlots);
-  table.on({"Pooling"}, [](Importer &im, uint32_t id) {
-    return importPooling(im, id, false);
-  });
+  table.on({"Convolution"}, importConvolution, paramSlots)
+      .becomes("q.convolution (1-D to 3-D, groups, dilation)")
+      .int8("int8 (q-quantize, fused)");
+  table.on({"BatchNorm"}, importBatchNorm, paramSlots)
+      .becomes("q.batch_norm (inference form; folded into a conv by q-fuse)")
+      .int8("folded");
+  table.on({"FullyConnected"}, importFullyConnected, paramSlots)
+      .becomes("q.fully_connected")
+      .int8("int8 (q-quantize, fused)");
+  table
+      .on({"Pooling"}, [](Importer &im,
+                          uint32_t id) { return importPooling(im, id, false); })
+      .becomes("q.pooling (max/avg/sum, global, valid/full/same)")
+      .int8("int8 (max, avg)");
 }
 
 } // namespace mlir::q::mxnet_import

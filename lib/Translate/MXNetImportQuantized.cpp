@@ -442,54 +442,85 @@ static SlotKind concatSlots(const Node &node, unsigned slot) {
 }
 
 void registerQuantizedOps(OpTable &table) {
-  table.on({"_contrib_quantize_v2"}, [](Importer &im, uint32_t id) {
-    return importQuantizeLike<QuantizeOp>(im, id, 1);
-  });
-  table.on(
-      {"_contrib_requantize"},
-      [](Importer &im, uint32_t id) {
-        return importQuantizeLike<RequantizeOp>(im, id, 3);
-      },
-      rangeSlots);
-  table.on({"_contrib_dequantize"}, importDequantize, rangeSlots);
+  table
+      .on({"_contrib_quantize_v2"},
+          [](Importer &im, uint32_t id) {
+            return importQuantizeLike<QuantizeOp>(im, id, 1);
+          })
+      .becomes("q.quantize")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_requantize"},
+          [](Importer &im, uint32_t id) {
+            return importQuantizeLike<RequantizeOp>(im, id, 3);
+          },
+          rangeSlots)
+      .becomes("q.requantize")
+      .int8("int8 graph");
+  table.on({"_contrib_dequantize"}, importDequantize, rangeSlots)
+      .becomes("q.dequantize")
+      .int8("int8 graph");
   // Parameters are the variables among weight/bias/bn; data is data and
   // sum (see classifyVariables).
-  table.on({"_sg_onednn_conv", "_sg_mkldnn_conv"}, importFusedConv, paramSlots);
-  table.on({"_sg_onednn_fully_connected", "_sg_mkldnn_fully_connected"},
-           importFusedFC, paramSlots);
-  table.on(
-      {"_contrib_quantized_pooling"},
-      [](Importer &im, uint32_t id) { return importPooling(im, id, true); },
-      rangeSlots);
-  table.on(
-      {"_contrib_quantized_concat"},
-      [](Importer &im, uint32_t id) { return importConcat(im, id, true); },
-      concatSlots);
-  table.on({"_contrib_quantized_elemwise_add"}, importQuantizedAdd, addSlots);
-  table.on(
-      {"_contrib_quantized_reshape"},
-      [](Importer &im, uint32_t id) { return importReshape(im, id, true); },
-      rangeSlots);
-  table.on(
-      {"_contrib_quantized_flatten"},
-      [](Importer &im, uint32_t id) { return importFlatten(im, id, true); },
-      rangeSlots);
-  table.on(
-      {"_contrib_quantized_act"},
-      [](Importer &im, uint32_t id) -> LogicalResult {
-        if (failed(im.needInputs(id, 3, 3)))
-          return failure();
-        auto data = im.input(id, 0);
-        auto act = im.eltwiseOf(im.graph.nodes[id], id);
-        if (failed(data) || failed(act))
-          return failure();
-        auto op = im.createInferred<ActivationOp>(id, *data, *act);
-        if (failed(op))
-          return failure();
-        im.defineQuantized(id, *op);
-        return success();
-      },
-      rangeSlots);
+  table.on({"_sg_onednn_conv", "_sg_mkldnn_conv"}, importFusedConv, paramSlots)
+      .becomes("q.fused_conv (inner graph: conv, bn, act, sum, post-sum act)")
+      .int8("int8 graph");
+  table
+      .on({"_sg_onednn_fully_connected", "_sg_mkldnn_fully_connected"},
+          importFusedFC, paramSlots)
+      .becomes("q.fused_fc")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_quantized_pooling"},
+          [](Importer &im, uint32_t id) { return importPooling(im, id, true); },
+          rangeSlots)
+      .becomes("q.pooling on the quantized type")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_quantized_concat"},
+          [](Importer &im, uint32_t id) { return importConcat(im, id, true); },
+          concatSlots)
+      .becomes("q.concat (inputs rescaled to the union range)")
+      .int8("int8 graph");
+  table.on({"_contrib_quantized_elemwise_add"}, importQuantizedAdd, addSlots)
+      .becomes("q.quantized_add")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_quantized_reshape"},
+          [](Importer &im, uint32_t id) { return importReshape(im, id, true); },
+          rangeSlots)
+      .becomes("q.reshape on the quantized type")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_quantized_flatten"},
+          [](Importer &im, uint32_t id) { return importFlatten(im, id, true); },
+          rangeSlots)
+      .becomes("q.flatten on the quantized type")
+      .int8("int8 graph");
+  table
+      .on(
+          {"_contrib_quantized_act"},
+          [](Importer &im, uint32_t id) -> LogicalResult {
+            if (failed(im.needInputs(id, 3, 3)))
+              return failure();
+            auto data = im.input(id, 0);
+            auto act = im.eltwiseOf(im.graph.nodes[id], id);
+            if (failed(data) || failed(act))
+              return failure();
+            auto op = im.createInferred<ActivationOp>(id, *data, *act);
+            if (failed(op))
+              return failure();
+            im.defineQuantized(id, *op);
+            return success();
+          },
+          rangeSlots)
+      .becomes("q.activation relu on the quantized type")
+      .int8("int8 graph");
 }
 
 } // namespace mlir::q::mxnet_import

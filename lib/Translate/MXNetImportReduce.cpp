@@ -126,9 +126,14 @@ static LogicalResult importReduce(Importer &im, uint32_t id, Reduction kind) {
 
 void registerReduceOps(OpTable &table) {
   auto on = [&](std::initializer_list<llvm::StringRef> names, Reduction kind) {
-    table.on(names, [kind](Importer &im, uint32_t id) {
-      return importReduce(im, id, kind);
-    });
+    table
+        .on(names, [kind](Importer &im,
+                          uint32_t id) { return importReduce(im, id, kind); })
+        .becomes(kind == Reduction::Min
+                     ? "-(global max q.pooling of -x), viewed as for sum"
+                     : "q.transpose (kept axes first) + q.reshape to "
+                       "[1, kept, reduced, 1] + global q.pooling (sum, avg, "
+                       "max) + q.reshape");
   };
   on({"sum", "sum_axis"}, Reduction::Sum);
   on({"mean"}, Reduction::Mean);

@@ -506,26 +506,45 @@ static LogicalResult importTile(Importer &im, uint32_t id) {
 }
 
 void registerShapeOps(OpTable &table) {
-  table.on({"Concat", "concat"}, [](Importer &im, uint32_t id) {
-    return importConcat(im, id, false);
-  });
-  table.on({"Flatten", "flatten"}, [](Importer &im, uint32_t id) {
-    return importFlatten(im, id, false);
-  });
-  table.on({"Reshape", "reshape"}, [](Importer &im, uint32_t id) {
-    return importReshape(im, id, false);
-  });
-  table.on({"slice", "crop"}, importSlice);
-  table.on({"slice_axis"}, importSliceAxis);
-  table.on({"Crop"}, importCrop);
-  table.on({"UpSampling"}, importUpSampling);
-  table.on({"transpose"}, importTranspose);
-  table.on({"SliceChannel", "split"}, importSliceChannel);
-  table.on({"SwapAxis", "swapaxes"}, importSwapAxis);
-  table.on({"expand_dims"}, importExpandDims);
-  table.on({"squeeze"}, importSqueeze);
-  table.on({"stack"}, importStack);
-  table.on({"tile"}, importTile);
+  table
+      .on({"Concat", "concat"},
+          [](Importer &im, uint32_t id) { return importConcat(im, id, false); })
+      .becomes("q.concat")
+      .int8("int8 (scale passed through)");
+  table
+      .on({"Flatten", "flatten"},
+          [](Importer &im, uint32_t id) {
+            return importFlatten(im, id, false);
+          })
+      .becomes("q.flatten")
+      .int8("int8 (scale passed through)");
+  table
+      .on({"Reshape", "reshape"},
+          [](Importer &im, uint32_t id) {
+            return importReshape(im, id, false);
+          })
+      .becomes("q.reshape (codes 0, -1, -2, -3, -4, reverse)")
+      .int8("int8 (scale passed through)");
+  table.on({"slice", "crop"}, importSlice).becomes("q.slice (positive steps)");
+  table.on({"slice_axis"}, importSliceAxis).becomes("q.slice");
+  table.on({"Crop"}, importCrop).becomes("q.crop");
+  table.on({"UpSampling"}, importUpSampling).becomes("q.upsampling (nearest)");
+  table.on({"transpose"}, importTranspose).becomes("q.transpose");
+  table.on({"SliceChannel", "split"}, importSliceChannel)
+      .becomes("one q.slice per output (+ q.reshape with squeeze_axis)");
+  table.on({"SwapAxis", "swapaxes"}, importSwapAxis).becomes("q.transpose");
+  table.on({"expand_dims"}, importExpandDims)
+      .becomes("q.reshape")
+      .int8("int8 (scale passed through)");
+  table.on({"squeeze"}, importSqueeze)
+      .becomes("q.reshape")
+      .int8("int8 (scale passed through)");
+  table.on({"stack"}, importStack)
+      .becomes("q.reshape per input + q.concat")
+      .int8("int8 (scale passed through)");
+  table.on({"tile"}, importTile)
+      .becomes("q.concat of copies per tiled axis")
+      .int8("int8 (scale passed through)");
 }
 
 } // namespace mlir::q::mxnet_import

@@ -432,14 +432,31 @@ struct OpEntry {
   std::string canonical;
   /// The op family (the file that registered it), for the docs table.
   std::string family;
+  /// What the op becomes in q, and how it runs in int8 (docs/MXNET-OPS.md).
+  std::string becomes, int8 = "fp32";
 };
 
 class OpTable {
 public:
+  /// Sets the coverage-table text of the names one `on` registered.
+  class Doc {
+  public:
+    Doc(OpTable &table, std::vector<std::string> names)
+        : table(table), names(std::move(names)) {}
+    /// The q op(s) the MXNet op becomes.
+    Doc &becomes(llvm::StringRef text);
+    /// How it runs in an int8 graph (default "fp32").
+    Doc &int8(llvm::StringRef text);
+
+  private:
+    OpTable &table;
+    std::vector<std::string> names;
+  };
+
   /// Registers `handler` for MXNet op `names` (the first is the canonical
   /// name, the others are MXNet's aliases and legacy names).
-  void on(std::initializer_list<llvm::StringRef> names, OpHandler handler,
-          SlotRule slots = nullptr);
+  Doc on(std::initializer_list<llvm::StringRef> names, OpHandler handler,
+         SlotRule slots = nullptr);
   const OpEntry *lookup(llvm::StringRef name) const;
   /// Every accepted name, sorted.
   std::vector<std::string> names() const;
@@ -453,6 +470,8 @@ private:
 
 /// The table every import uses, filled once by the families below.
 const OpTable &opTable();
+/// The entry of refusedMXNetOps() for `name`, if any.
+const RefusedOp *findRefused(llvm::StringRef name);
 
 void registerNNOps(OpTable &table);          // conv, FC, BN, pooling
 void registerElementwiseOps(OpTable &table); // activations, arithmetic
