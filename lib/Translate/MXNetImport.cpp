@@ -114,9 +114,13 @@ const OpTable &mlir::q::mxnet_import::opTable() {
   static std::once_flag filled;
   std::call_once(filled, [] {
     std::pair<const char *, void (*)(OpTable &)> families[] = {
-        {"nn", registerNNOps},       {"elementwise", registerElementwiseOps},
-        {"shape", registerShapeOps}, {"reduce", registerReduceOps},
-        {"init", registerInitOps},   {"quantized", registerQuantizedOps}};
+        {"nn", registerNNOps},
+        {"elementwise", registerElementwiseOps},
+        {"shape", registerShapeOps},
+        {"reduce", registerReduceOps},
+        {"init", registerInitOps},
+        {"copy", registerCopyOps},
+        {"quantized", registerQuantizedOps}};
     for (auto [family, fill] : families) {
       table.family = family;
       fill(table);
@@ -167,7 +171,6 @@ llvm::ArrayRef<RefusedOp> mlir::q::refusedMXNetOps() {
       {"erf", "needs an element-wise kind in q.activation and libqrt", false},
       {"batch_dot", "needs a batched matmul kernel", false},
       {"dot", "needs a matmul kernel", false},
-      {"Pad", "needs a pad kernel", false},
       {"InstanceNorm", "needs a normalization kernel", false},
       {"L2Normalization", "needs a normalization kernel", false},
       {"LayerNorm", "needs a normalization kernel", false},
@@ -177,11 +180,6 @@ llvm::ArrayRef<RefusedOp> mlir::q::refusedMXNetOps() {
       {"SequenceReverse", "sequence ops need kernels", false},
       {"WarpCTC", "CTC training head, not yet", false},
       {"_arange", "not yet", false},
-      {"slice_like", "not yet", false},
-      {"broadcast_like", "not yet", false},
-      {"broadcast_to", "not yet", false},
-      {"broadcast_axis", "not yet", false},
-      {"repeat", "not yet", false},
       {"_contrib_BilinearResize2D", "needs a bilinear resize kernel", false},
   };
   return kRefused;

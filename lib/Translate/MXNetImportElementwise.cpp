@@ -262,7 +262,12 @@ static LogicalResult importMinMax(Importer &im, uint32_t id, bool isMax) {
   SmallVector<Value> parts;
   for (auto [i, v] : llvm::enumerate(SmallVector<Value>{*lhs, *rhs})) {
     std::string index = std::to_string(i);
-    if (shapeOf(v) != llvm::ArrayRef<int64_t>(*shape)) {
+    if (shapeOf(v) == llvm::ArrayRef<int64_t>(*shape)) {
+      auto d = im.asData(id, v, "data" + index);
+      if (failed(d))
+        return failure();
+      v = *d;
+    } else {
       auto b = im.createStep<AddOp>(
           id, "broadcast" + index, v,
           im.splatConstant(id, *shape, 0.0f, "/zeros" + index));
@@ -379,6 +384,65 @@ static LogicalResult importReciprocal(Importer &im, uint32_t id) {
   return success();
 }
 
+/// hard_sigmoid: clip(alpha * x + beta, 0, 1) (alpha 0.2, beta 0.5), in
+/// MXNet's order of operations.
+static LogicalResult importHardSigmoid(Importer &im, uint32_t id) {
+  auto alpha = im.floatAttr(id, "alpha", 0.2);
+  auto beta = im.floatAttr(id, "beta", 0.5);
+  if (failed(alpha) || failed(beta) || failed(im.needInputs(id, 1, 1)))
+    return failure();
+  auto data = im.input(id, 0);
+  if (failed(data))
+    return failure();
+  auto scaled = im.createStep<ScalarOp>(
+      id, "scale", *data, ScalarKindAttr::get(im.context, ScalarKind::mul),
+      im.builder.getF64FloatAttr(*alpha));
+  if (failed(scaled))
+    return failure();
+  auto shifted = im.createStep<ScalarOp>(
+      id, "shift", *scaled, ScalarKindAttr::get(im.context, ScalarKind::add),
+      im.builder.getF64FloatAttr(*beta));
+  if (failed(shifted))
+    return failure();
+  auto op = im.createInferred<ActivationOp>(
+      id, *shifted, EltwiseAttr::get(im.context, EltwiseKind::clip, 0.0, 1.0));
+  if (failed(op))
+    return failure();
+  im.define(id, *op);
+  return success();
+}
+
+/// softsign as an op of its own: q.activation <softsign>.
+static LogicalResult importSoftsign(Importer &im, uint32_t id) {
+  if (failed(im.needInputs(id, 1, 1)))
+    return failure();
+  auto data = im.input(id, 0);
+  if (failed(data))
+    return failure();
+  auto op = im.createInferred<ActivationOp>(
+      id, *data, EltwiseAttr::get(im.context, EltwiseKind::softsign));
+  if (failed(op))
+    return failure();
+  im.define(id, *op);
+  return success();
+}
+
+/// negative: -x = x * -1 (exact).
+static LogicalResult importNegative(Importer &im, uint32_t id) {
+  if (failed(im.needInputs(id, 1, 1)))
+    return failure();
+  auto data = im.input(id, 0);
+  if (failed(data))
+    return failure();
+  auto op = im.createInferred<ScalarOp>(
+      id, *data, ScalarKindAttr::get(im.context, ScalarKind::mul),
+      im.builder.getF64FloatAttr(-1.0));
+  if (failed(op))
+    return failure();
+  im.define(id, *op);
+  return success();
+}
+
 void registerElementwiseOps(OpTable &table) {
   table.on({"Activation"}, importActivation)
       .becomes("q.activation (relu, sigmoid, tanh, softrelu, softsign)")
@@ -478,6 +542,11 @@ void registerElementwiseOps(OpTable &table) {
       .becomes("nothing (each input passed through)")
       .int8("removed");
   table.on({"reciprocal"}, importReciprocal).becomes("q.scalar rdiv 1");
+  table.on({"hard_sigmoid"}, importHardSigmoid)
+      .becomes("q.scalar mul alpha + q.scalar add beta + q.activation <clip, "
+               "0, 1>");
+  table.on({"softsign"}, importSoftsign).becomes("q.activation <softsign>");
+  table.on({"negative"}, importNegative).becomes("q.scalar mul -1");
   table.on({"rsqrt"}, importReciprocal)
       .becomes("q.activation <sqrt> + q.scalar rdiv 1");
   auto scalar = [&](std::initializer_list<llvm::StringRef> names,

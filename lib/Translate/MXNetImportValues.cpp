@@ -401,3 +401,12 @@ Value Importer::splatConstant(uint32_t id, llvm::ArrayRef<int64_t> shape,
   lastConstant = value.getDefiningOp();
   return value;
 }
+
+FailureOr<Value> Importer::asData(uint32_t id, Value value,
+                                  llvm::StringRef step) {
+  if (!value.getDefiningOp<arith::ConstantOp>())
+    return value;
+  return createStep<AddOp>(
+      id, step, value,
+      splatConstant(id, {1}, 0.0f, "/" + step.str() + "/zero"));
+}

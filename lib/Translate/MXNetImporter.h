@@ -241,6 +241,10 @@ public:
   /// in q).
   Value splatConstant(uint32_t id, llvm::ArrayRef<int64_t> shape, float fill,
                       llvm::StringRef suffix = "");
+  /// `value`, or for a constant a computed copy (`<node>/<step>`: the
+  /// constant plus a one-element zero, exact): the runtime reads constants
+  /// as data only in binary arithmetic, so ops such as q.concat need this.
+  FailureOr<Value> asData(uint32_t id, Value value, llvm::StringRef step);
   /// Outputs 1 and 2 of a quantized op: the range of output 0.
   void defineQuantized(uint32_t id, Value value) {
     define(id, value);
@@ -478,6 +482,7 @@ void registerElementwiseOps(OpTable &table); // activations, arithmetic
 void registerShapeOps(OpTable &table);       // reshape, slice, concat, ...
 void registerReduceOps(OpTable &table);      // sum, mean, max, min
 void registerInitOps(OpTable &table);        // _zeros, ones_like, ...
+void registerCopyOps(OpTable &table); // broadcast_to, repeat, Pad, ...
 void registerQuantizedOps(OpTable &table);   // MXNet's int8 graph ops
 
 // Handlers one family shares with another (the quantized forms).

@@ -160,6 +160,84 @@ def reciprocal():
     return g, (4, 6), lambda x: 1 / (1 / np.sqrt(x)), y
 
 
+def broadcasts():
+    """broadcast_to (0 keeps a dim), broadcast_axis, broadcast_like."""
+    g = Graph()
+    x = g.var("data")
+    s = g.op("sum", "sum0", [x], axis="1", keepdims="True")
+    a = g.op("broadcast_to", "bto0", [s], shape="(0, 3, 0)")
+    m = g.op("max", "max0", [x], axis="(1, 2)", keepdims="True")
+    b = g.op("broadcast_axis", "bax0", [m], axis="(1, 2)", size="(3, 4)")
+    c = g.op("elemwise_add", "add0", [a, b])
+    n = g.op("mean", "mean0", [x], axis="2", keepdims="True")
+    d = g.op("broadcast_like", "blike0", [n, x])
+    y = g.op("elemwise_mul", "mul0", [c, d])
+
+    def ref(x):
+        return ((x.sum(axis=1, keepdims=True) + x.max(axis=(1, 2), keepdims=True))
+                * x.mean(axis=2, keepdims=True)) * np.ones_like(x)
+    return g, (2, 3, 4), ref, y
+
+
+def repeat_slice_like():
+    """repeat along an axis and flattened, slice_like, reshape_like."""
+    g = Graph()
+    x = g.var("data")
+    r = g.op("repeat", "rep0", [x], repeats=2, axis=1)
+    f = g.op("repeat", "rep1", [x], repeats=2)
+    s = g.op("slice_like", "sl0", [r, x], axes="(1,)")
+    v = g.op("reshape_like", "rl0", [f, r])
+    y = g.op("elemwise_sub", "sub0", [g.op("broadcast_add", "add0",
+                                           [s, s]), g.op(
+        "slice_like", "sl1", [v, x])])
+
+    def ref(x):
+        r = np.repeat(x, 2, axis=1)
+        v = np.repeat(x.reshape(-1), 2).reshape(r.shape)
+        s = r[:, :x.shape[1]]
+        return (s + s) - v[:, :x.shape[1]]
+    return g, (2, 3), ref, y
+
+
+def pad_depth():
+    """Pad (constant mode) and depth_to_space / space_to_depth."""
+    g = Graph()
+    x = g.var("data")
+    p = g.op("Pad", "pad0", [x], mode="constant",
+             pad_width="(0, 0, 0, 0, 1, 2, 0, 1)", constant_value=0.5)
+    d = g.op("depth_to_space", "d2s0", [x], block_size=2)
+    s = g.op("space_to_depth", "s2d0", [d], block_size=2)
+    q = g.op("elemwise_sub", "sub0", [s, x])
+    z = g.op("Pad", "pad1", [q], mode="constant",
+             pad_width="(0, 0, 0, 0, 1, 2, 0, 1)")
+    y = g.op("elemwise_add", "add0", [p, z])
+
+    def ref(x):
+        n, c, h, w = x.shape
+        b = 2
+        d = x.reshape(n, b, b, c // 4, h, w).transpose(0, 3, 4, 1, 5, 2)
+        d = d.reshape(n, c // 4, h * b, w * b)
+        s = d.reshape(n, c // 4, h, b, w, b).transpose(0, 3, 5, 1, 2, 4)
+        s = s.reshape(n, c, h, w)
+        pw = ((0, 0), (0, 0), (1, 2), (0, 1))
+        return np.pad(x, pw, constant_values=0.5) + np.pad(s - x, pw)
+    return g, (2, 8, 3, 2), ref, y
+
+
+def activations():
+    """hard_sigmoid, softsign, negative."""
+    g = Graph()
+    x = g.var("data")
+    h = g.op("hard_sigmoid", "hs0", [x], alpha=0.25, beta=0.4)
+    s = g.op("softsign", "ss0", [x])
+    n = g.op("negative", "neg0", [s])
+    y = g.op("elemwise_add", "add0", [h, n])
+
+    def ref(x):
+        return np.clip(0.25 * x + 0.4, 0, 1) - x / (1 + np.abs(x))
+    return g, (3, 7), ref, y
+
+
 CASES = {
     "mfm": mfm,
     "shuffle": shuffle,
@@ -180,6 +258,10 @@ CASES = {
     "init": init_ops,
     "heads": heads,
     "reciprocal": reciprocal,
+    "broadcasts": broadcasts,
+    "repeat_slice_like": repeat_slice_like,
+    "pad_depth": pad_depth,
+    "activations": activations,
 }
 
 
