@@ -8,7 +8,10 @@
 #include "mlir/IR/MLIRContext.h"
 #include "gtest/gtest.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 using namespace mlir;
@@ -260,3 +263,32 @@ TEST(Int8Weights, PerTensorRangeUsesTheInt8Rule) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// The op coverage table (docs/MXNET-OPS.md)
+//===----------------------------------------------------------------------===//
+
+// docs/MXNET-OPS.md is generated from the op table: it must be current.
+// scripts/gen-mxnet-ops.sh rewrites it (this test with Q_WRITE_OPS_TABLE=1).
+TEST(MXNetImport, CoverageTableIsCurrent) {
+  std::string expected = q::mxnetOpCoverageMarkdown();
+  std::string path = std::string(Q_SOURCE_DIR) + "/docs/MXNET-OPS.md";
+  if (std::getenv("Q_WRITE_OPS_TABLE")) {
+    std::ofstream out(path, std::ios::binary);
+    out << expected;
+    ASSERT_TRUE(out.good()) << path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in.good()) << path << " is missing; run scripts/gen-mxnet-ops.sh";
+  std::string actual((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+  EXPECT_EQ(actual, expected)
+      << path << " is stale; run scripts/gen-mxnet-ops.sh";
+  // Every accepted name is in the table, and no name is both accepted and
+  // refused.
+  for (const std::string &name : q::supportedMXNetOps()) {
+    EXPECT_NE(expected.find("`" + name + "`"), std::string::npos) << name;
+    for (const q::RefusedOp &refused : q::refusedMXNetOps())
+      EXPECT_NE(name, refused.name);
+  }
+}

@@ -62,6 +62,19 @@ OwningOpRef<ModuleOp> importMXNet(const ::mxnet::Graph &graph,
 /// Names of the MXNet ops the importer understands, sorted.
 std::vector<std::string> supportedMXNetOps();
 
+/// An MXNet op the importer refuses with a reason of its own: an op of a
+/// fork of MXNet (`reason` names the fork), or one q does not import yet.
+struct RefusedOp {
+  const char *name;
+  const char *reason;
+  bool fork;
+};
+llvm::ArrayRef<RefusedOp> refusedMXNetOps();
+
+/// docs/MXNET-OPS.md: every accepted MXNet op name by family, with the q
+/// ops it becomes and its int8 support, and the ops refused on purpose.
+std::string mxnetOpCoverageMarkdown();
+
 /// Exports a module produced by importMXNet (and transformed by q's passes)
 /// back to MXNet 1.9's format. Parameters held as constants go to `params`
 /// (`arg:`/`aux:` names). int8 weights are written as offline int8
