@@ -57,7 +57,8 @@ void mlir::q::buildInt8Pipeline(OpPassManager &pm,
   std::unique_ptr<Pass> calibrate;
   if (!options.calib.empty())
     calibrate =
-        createQCalibrate(QCalibrateOptions{options.calib, options.calibStrict});
+        createQCalibrate(QCalibrateOptions{options.calib, options.calibStrict,
+                                           options.allowClipping});
   buildInt8Pipeline(pm, options.quantizeOptions(), std::move(calibrate));
 }
 

@@ -119,6 +119,12 @@ static cl::opt<bool> calibTableStrict(
              "error (default: a warning; no tensor at all is always an "
              "error)"),
     cl::init(false), cl::cat(int8Category));
+static cl::opt<bool> allowClipping(
+    "allow-clipping",
+    cl::desc("with --dtype=uint8: quantize tensors with negative values to "
+             "uint8 anyway (clipping them to 0) with a warning; default: an "
+             "error naming them"),
+    cl::init(false), cl::cat(int8Category));
 static driver::QuantizeFlags quantizeFlags(int8Category);
 
 static cl::opt<int> numThreads("num-threads",
@@ -216,6 +222,7 @@ llvm::Expected<driver::CompileOptions> checkFlags() {
     return error("--calib-table-strict checks a --calib-table that is read "
                  "(without --calib-data)");
   options.calibStrict = calibTableStrict;
+  options.allowClipping = allowClipping;
   return options;
 }
 

@@ -49,6 +49,13 @@ struct CollectOptions {
   /// requantize asks for; empty: `type` for all. A relu output that
   /// q-quantize makes uint8 even under dtype=int8 calibrates as unsigned.
   std::vector<qcalib::QuantizedType> tensorTypes;
+  /// Per tensor (in `names` order; empty or shorter: none), the layout of
+  /// a tensor to collect per-channel min/max for: `channels` channels of
+  /// `inner` contiguous values each, repeated over the batch (NCHW).
+  struct ChannelLayout {
+    int64_t channels = 0, inner = 0;
+  };
+  std::vector<ChannelLayout> channelLayouts;
 };
 
 /// The outcome for one tensor.
@@ -59,6 +66,10 @@ struct TensorSummary {
   qcalib::Range range;
   std::string method;
   qcalib::NonFiniteCounts nonFinite;
+  /// The fraction of the finite values below zero.
+  double negativeFraction = 0;
+  /// Per-channel min/max (channelLayouts), else empty.
+  std::vector<double> channelMin, channelMax;
 };
 
 /// Statistics of the observed tensors over the calibration batches.
@@ -85,6 +96,8 @@ public:
 
 private:
   struct Tensor;
+  static void addChannels(Tensor &t, llvm::ArrayRef<float> values,
+                          int64_t inner);
   std::vector<std::string> names_;
   CollectOptions options_;
   std::vector<std::unique_ptr<Tensor>> tensors_;
