@@ -36,17 +36,20 @@ const char *q::calibrate::modeName(Mode mode) {
     return "entropy";
   case Mode::Percentile:
     return "percentile";
+  case Mode::Mse:
+    return "mse";
   }
   return "?";
 }
 
 llvm::Expected<Mode> q::calibrate::parseMode(llvm::StringRef value,
                                              llvm::StringRef option) {
-  for (Mode mode : {Mode::Naive, Mode::Entropy, Mode::Percentile})
+  for (Mode mode : {Mode::Naive, Mode::Entropy, Mode::Percentile, Mode::Mse})
     if (value == modeName(mode))
       return mode;
   return makeError(option + "=" + value +
-                   " is not valid; expected naive, entropy or percentile");
+                   " is not valid; expected naive, entropy, percentile or "
+                   "mse");
 }
 
 const char *q::calibrate::typeName(QuantizedType type) {
@@ -108,8 +111,8 @@ void StatisticsCollector::addChannels(Tensor &t, llvm::ArrayRef<float> values,
   for (size_t start = 0, c = 0; start < values.size();
        start += step, c = (c + 1) % channels) {
     float lo = t.channelMin[c], hi = t.channelMax[c];
-    for (size_t i = start, end = std::min(values.size(), start + step);
-         i < end; ++i) {
+    for (size_t i = start, end = std::min(values.size(), start + step); i < end;
+         ++i) {
       float v = values[i];
       if (!std::isfinite(v))
         continue;
@@ -242,6 +245,12 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
         s.method = "entropy";
         if (!result->finite)
           s.method = "entropy (no finite divergence: full range)";
+      } else if (options_.mode == Mode::Mse) {
+        auto range = qcalib::mseRange(h.ref(), type);
+        if (!range)
+          return fail(range.takeError());
+        s.range = *range;
+        s.method = "mse";
       } else {
         auto range =
             qcalib::percentileRange(h.ref(), options_.percentile, type);

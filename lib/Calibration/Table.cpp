@@ -144,11 +144,10 @@ Expected<CalibrationTable> qcalib::parseCalibrationTable(StringRef text,
                                       "must have one value per channel each");
     for (size_t c = 0; c < entry.channelMin.size(); ++c)
       if (entry.channelMin[c] > entry.channelMax[c])
-        return tableError(file, where + ": channel " + llvm::Twine(c) +
-                                    ": min " +
-                                    formatDouble(entry.channelMin[c]) +
-                                    " > max " +
-                                    formatDouble(entry.channelMax[c]));
+        return tableError(file,
+                          where + ": channel " + llvm::Twine(c) + ": min " +
+                              formatDouble(entry.channelMin[c]) + " > max " +
+                              formatDouble(entry.channelMax[c]));
     table.entries.push_back(std::move(entry));
   }
   return table;
@@ -183,7 +182,8 @@ void qcalib::printCalibrationTable(const CalibrationTable &table,
     if (entry.observedMax)
       os << ", \"observed_max\": " << formatDouble(*entry.observedMax);
     if (entry.negativeFraction)
-      os << ", \"negative_fraction\": " << formatDouble(*entry.negativeFraction);
+      os << ", \"negative_fraction\": "
+         << formatDouble(*entry.negativeFraction);
     if (!entry.method.empty())
       os << ", \"method\": " << quoted(entry.method);
     auto array = [&](const char *key, const std::vector<double> &values) {

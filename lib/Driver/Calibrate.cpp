@@ -41,8 +41,7 @@ static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-llvm::Expected<std::vector<std::string>>
-mlir::q::driver::calibrationTargets(
+llvm::Expected<std::vector<std::string>> mlir::q::driver::calibrationTargets(
     ModuleOp fused, const QuantizeOptions &selection,
     std::vector<qcalib::QuantizedType> *types,
     std::vector<::q::calibrate::CollectOptions::ChannelLayout> *layouts) {

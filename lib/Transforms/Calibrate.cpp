@@ -275,6 +275,35 @@ CalibratePass::checkCoverage(ModuleOp module, llvm::ArrayRef<std::string> found,
   return success();
 }
 
+/// Whether the int32 input of a requantize comes from a fused conv/fc whose
+/// last activation is never negative (q-quantize makes those uint8 under
+/// any dtype, MXNet's IsOutputUInt8): a negative range there clips nothing.
+static bool nonNegativeByConstruction(Operation *op) {
+  auto requantize = llvm::dyn_cast<RequantizeOp>(op);
+  Operation *def = requantize ? requantize.getInput().getDefiningOp() : nullptr;
+  std::optional<EltwiseAttr> act;
+  if (auto conv = llvm::dyn_cast_if_present<FusedConvOp>(def))
+    act = conv.getSum() ? conv.getPostsumAct() : conv.getAct();
+  else if (auto fc = llvm::dyn_cast_if_present<FusedFullyConnectedOp>(def))
+    act = fc.getAct();
+  if (!act || !*act)
+    return false;
+  switch (act->getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+  case EltwiseKind::abs:
+    return true;
+  case EltwiseKind::clip:
+    return act->getAlphaValue() >= 0;
+  default:
+    return false;
+  }
+}
+
 /// uint8 cannot hold a negative value: a range below zero quantized to
 /// uint8 (dtype=uint8; auto picks int8 there) clips those values to 0.
 /// An error naming the tensors and the share of their calibration values
@@ -287,7 +316,8 @@ LogicalResult CalibratePass::checkClipping(ModuleOp module) {
   Location first = module.getLoc();
   module.walk([&](Operation *op) {
     auto range = isRangeSource(op) ? rangeOf(op) : std::nullopt;
-    if (!range || range->first >= 0 || outTypeOf(op) != QuantDType::uint8)
+    if (!range || range->first >= 0 || outTypeOf(op) != QuantDType::uint8 ||
+        nonNegativeByConstruction(op))
       return;
     if (auto quantize = llvm::dyn_cast<QuantizeOp>(op))
       if (!quantize.getInput().getType().getElementType().isF32())
@@ -303,10 +333,13 @@ LogicalResult CalibratePass::checkClipping(ModuleOp module) {
          << " of its calibration values";
     else
       os << "no count in the table; "
-         << llvm::format("%.1f%%", 100 * -range->first /
-                                       (range->second - range->first))
-         << " of its range [" << range->first << ", " << range->second << "]";
-    if (clipped.empty())
+         << llvm::format("%.1f%%",
+                         100 * -range->first / (range->second - range->first))
+         << " of its range [" << llvm::format("%g", range->first) << ", "
+         << llvm::format("%g", range->second) << "]";
+    // The op's place in a file when it has one (q-quantize's ops carry
+    // only their node name, which the message names anyway).
+    if (clipped.empty() && op->getLoc()->findInstanceOf<FileLineColLoc>())
       first = op->getLoc();
     clipped.push_back(name + " (" + share + " below 0)");
   });
@@ -347,8 +380,7 @@ void CalibratePass::setChannelSteps(ModuleOp module) {
     const qcalib::TableEntry *entry =
         calibration.find(tensorName(quantize.getInput()));
     int64_t channels = depthwiseOnlyChannels(quantize.getOutput());
-    if (!entry || !channels ||
-        int64_t(entry->channelMin.size()) != channels)
+    if (!entry || !channels || int64_t(entry->channelMin.size()) != channels)
       return;
     SmallVector<double> steps;
     for (int64_t c = 0; c < channels; ++c)
@@ -476,7 +508,8 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
   for (int64_t c = 0; c < channels; ++c) {
     double units = (*biasValues)[c] / (inputStepOf(c) * steps[c]);
     if (std::fabs(units) > kBiasLimit) {
-      double wider = std::fabs((*biasValues)[c]) / (inputStepOf(c) * kBiasLimit);
+      double wider =
+          std::fabs((*biasValues)[c]) / (inputStepOf(c) * kBiasLimit);
       for (int64_t i = 0; i < perChannel; ++i) {
         int8_t &w = (*weightValues)[c * perChannel + i];
         w = static_cast<int8_t>(std::nearbyint(w * steps[c] / wider));
@@ -519,8 +552,7 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
 } // namespace
 
 std::unique_ptr<Pass> mlir::q::createQCalibrate(qcalib::CalibrationTable table,
-                                                std::string source,
-                                                bool strict,
+                                                std::string source, bool strict,
                                                 bool allowClipping) {
   return std::make_unique<CalibratePass>(std::move(table), std::move(source),
                                          strict, allowClipping);

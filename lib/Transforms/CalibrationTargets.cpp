@@ -29,7 +29,8 @@ std::vector<std::string> mlir::q::calibrationTargetNames(ModuleOp quantized) {
 
 int64_t mlir::q::depthwiseOnlyChannels(Value quantized) {
   auto type = llvm::dyn_cast<RankedTensorType>(quantized.getType());
-  if (!type || type.getRank() < 3 || type.isDynamicDim(1) || quantized.use_empty())
+  if (!type || type.getRank() < 3 || type.isDynamicDim(1) ||
+      quantized.use_empty())
     return 0;
   int64_t channels = type.getDimSize(1);
   for (OpOperand &use : quantized.getUses()) {

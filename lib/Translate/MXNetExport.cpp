@@ -1001,7 +1001,7 @@ LogicalResult Exporter::run() {
 /// values, which MXNet re-quantizes with the one step. Returns whether
 /// anything changed (on `module`, a copy).
 static bool exportablePerTensor(ModuleOp module) {
-  bool changed = false;
+  std::vector<std::string> names;
   module.walk([&](QuantizeOp quantize) {
     auto type = quantize.getOutput().getType();
     if (!llvm::isa<quant::UniformQuantizedPerAxisType>(type.getElementType()))
@@ -1010,21 +1010,17 @@ static bool exportablePerTensor(ModuleOp module) {
     if (!lo || !hi)
       return;
     double min = lo->convertToDouble(), max = hi->convertToDouble();
-    quantize.emitWarning()
-        << "MXNet has no per-channel activation steps: '"
-        << tensorName(quantize.getInput())
-        << "' is written with one step for the tensor (its range [" << min
-        << ", " << max << "]); q's own library keeps one per channel";
+    names.push_back(tensorName(quantize.getInput()));
     quantize.getOutput().setType(type.clone(calibratedQuantType(
         quantize.getContext(), quantize.getOutType(), min, max)));
     for (Operation *user : quantize.getOutput().getUsers()) {
       auto conv = llvm::dyn_cast<FusedConvOp>(user);
       Value bias = conv ? conv.getBias() : Value();
       auto values = bias ? readConstant<int32_t>(bias) : std::nullopt;
-      auto steps = bias ? llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
-                              llvm::cast<ShapedType>(bias.getType())
-                                  .getElementType())
-                        : nullptr;
+      auto steps =
+          bias ? llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+                     llvm::cast<ShapedType>(bias.getType()).getElementType())
+               : nullptr;
       if (!values || !steps)
         continue;
       std::vector<float> real(values->size());
@@ -1032,13 +1028,25 @@ static bool exportablePerTensor(ModuleOp module) {
         real[c] = float(double((*values)[c]) * steps.getScales()[c]);
       OpBuilder builder(conv);
       auto biasType = llvm::cast<RankedTensorType>(bias.getType());
-      conv.getBiasMutable()[0].set(makeConstant<float>(
-          builder, biasType.clone(builder.getF32Type()), real,
-          nodeName(bias.getLoc()).value_or("bias")));
+      conv.getBiasMutable()[0].set(
+          makeConstant<float>(builder, biasType.clone(builder.getF32Type()),
+                              real, nodeName(bias.getLoc()).value_or("bias")));
     }
-    changed = true;
   });
-  return changed;
+  if (names.empty())
+    return false;
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 5; ++i)
+    list += (i ? ", " : "") + names[i];
+  if (names.size() > 5)
+    list += " and " + std::to_string(names.size() - 5) + " more";
+  // On the module's location: a warning on an op would print the op.
+  emitWarning(module.getLoc())
+      << "MXNet has no per-channel activation steps: " << names.size()
+      << " tensor" << (names.size() == 1 ? "" : "s") << " (" << list
+      << ") are written with one step each, from their calibrated range; "
+         "q's own library keeps one per channel";
+  return true;
 }
 
 LogicalResult mlir::q::exportMXNet(ModuleOp module, Graph &graph,

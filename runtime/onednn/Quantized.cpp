@@ -227,9 +227,8 @@ void initQuantize(qrt_model *model, int32_t opId, const qrt_quantize_desc *desc,
     require(d.channels > 0 && d.inner > 0,
             "channels and inner must be > 0, got ", d.channels, " and ",
             d.inner);
-    require(d.num_elements % (d.channels * d.inner) == 0,
-            "num_elements (", d.num_elements,
-            ") must be a multiple of channels * inner");
+    require(d.num_elements % (d.channels * d.inner) == 0, "num_elements (",
+            d.num_elements, ") must be a multiple of channels * inner");
     requireNonNull(steps, "steps");
     for (int64_t c = 0; c < d.channels; ++c) {
       require(std::isfinite(steps[c]) && steps[c] > 0, "steps[", c,
@@ -249,14 +248,13 @@ void initQuantize(qrt_model *model, int32_t opId, const qrt_quantize_desc *desc,
     op->dstQ = d.dst_q;
   }
   const char *names[] = {"dequantize", "quantize", "requantize"};
-  op->info =
-      std::string("loop ") +
-      (d.dst_dtype == QRT_F32   ? names[0]
-       : d.src_dtype == QRT_F32 ? names[1]
-                                : names[2]) +
-      (perChannel ? " (per channel)"
-       : d.dst_dtype != QRT_F32 && !isStatic(d.dst_q) ? " (dynamic)"
-                                                      : "");
+  op->info = std::string("loop ") +
+             (d.dst_dtype == QRT_F32   ? names[0]
+              : d.src_dtype == QRT_F32 ? names[1]
+                                       : names[2]) +
+             (perChannel                                     ? " (per channel)"
+              : d.dst_dtype != QRT_F32 && !isStatic(d.dst_q) ? " (dynamic)"
+                                                             : "");
   install(model, opId, std::move(op));
 }
 
@@ -264,17 +262,15 @@ void initQuantize(qrt_model *model, int32_t opId, const qrt_quantize_desc *desc,
 
 extern "C" int32_t qrt_quantize_init(qrt_model *model, int32_t opId,
                                      const qrt_quantize_desc *desc) {
-  return guarded(opId, "quantize", [&] {
-    initQuantize(model, opId, desc, nullptr, false);
-  });
+  return guarded(opId, "quantize",
+                 [&] { initQuantize(model, opId, desc, nullptr, false); });
 }
 
 extern "C" int32_t qrt_quantize_channels_init(qrt_model *model, int32_t opId,
                                               const qrt_quantize_desc *desc,
                                               const float *steps) {
-  return guarded(opId, "quantize", [&] {
-    initQuantize(model, opId, desc, steps, true);
-  });
+  return guarded(opId, "quantize",
+                 [&] { initQuantize(model, opId, desc, steps, true); });
 }
 
 extern "C" int32_t qrt_quantize_run(qrt_model *model, qrt_exec *exec,

@@ -207,8 +207,7 @@ static Status foldInputSteps(const QTensor &input, const Int8ConvParams &params,
                         "convolution and one step per input channel");
   if (params.weightSteps.size() != 1 &&
       int64_t(params.weightSteps.size()) != outChannels)
-    return fail(kernel, ": weightSteps must hold 1 or ", outChannels,
-                " steps");
+    return fail(kernel, ": weightSteps must hold 1 or ", outChannels, " steps");
   for (float step : params.inputSteps)
     if (!(step > 0) || !std::isfinite(step))
       return fail(kernel, ": input steps must be finite and > 0");

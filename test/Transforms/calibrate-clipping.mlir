@@ -20,8 +20,10 @@ func.func @estimated(%x: tensor<1x2xf32> {q.name = "x8"}) -> tensor<1x2x!quant.a
 // -----
 
 // int8 and auto never clip.
-func.func @signed(%x: tensor<1x2xf32> {q.name = "data"}) -> (tensor<1x2x!quant.any<i8:f32>>, tensor<1x2x!quant.any<i8:f32>>) {
+func.func @signed(%x: tensor<1x2xf32> {q.name = "data"}) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
   %q = q.quantize %x <{out_type = #q<quant_dtype int8>}> : tensor<1x2xf32> -> tensor<1x2x!quant.any<i8:f32>>
   %a = q.quantize %x <{out_type = #q<quant_dtype auto>}> : tensor<1x2xf32> -> tensor<1x2x!quant.any<i8:f32>>
-  return %q, %a : tensor<1x2x!quant.any<i8:f32>>, tensor<1x2x!quant.any<i8:f32>>
+  %dq = q.dequantize %q : tensor<1x2x!quant.any<i8:f32>>
+  %da = q.dequantize %a : tensor<1x2x!quant.any<i8:f32>>
+  return %dq, %da : tensor<1x2xf32>, tensor<1x2xf32>
 }

@@ -97,7 +97,7 @@ static cl::opt<std::string> calibData(
     cl::value_desc("FILE,..."), cl::cat(int8Category));
 static cl::opt<std::string>
     calibMode("calib-mode",
-              cl::desc("naive, entropy or percentile (default entropy)"),
+              cl::desc("naive, entropy, percentile or mse (default entropy)"),
               cl::init("entropy"), cl::cat(int8Category));
 static cl::opt<unsigned>
     calibBatches("calib-batches",

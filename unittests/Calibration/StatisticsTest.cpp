@@ -159,8 +159,8 @@ TEST(StatisticsTest, NegativeShareAndPerChannelRanges) {
     float nan = std::numeric_limits<float>::quiet_NaN();
     std::vector<float> t = {-1, 2, -10, 20, 0, 0, 0.5f, nan, 30, -4, 0, 0};
     std::vector<float> u = {-1, 1, 1, 1};
-    ASSERT_FALSE(bool(stats.addBatch(0, {t.data(), u.data()},
-                                     {t.size(), u.size()})));
+    ASSERT_FALSE(
+        bool(stats.addBatch(0, {t.data(), u.data()}, {t.size(), u.size()})));
     auto summaries = stats.finish();
     ASSERT_TRUE(bool(summaries)) << llvm::toString(summaries.takeError());
     const TensorSummary &st = (*summaries)[0];

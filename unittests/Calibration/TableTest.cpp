@@ -147,10 +147,9 @@ TEST(TableTest, ReaderNamesFileEntryAndField) {
   EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": 0}})"),
             "t.json: tensor 'data': \"channel_min\" must be an array of "
             "numbers");
-  EXPECT_EQ(
-      with(R"({"data": {"min": 0, "max": 1, "channel_min": [0, "a"], )"
-           R"("channel_max": [1, 1]}})"),
-      "t.json: tensor 'data': \"channel_min\" must hold finite numbers");
+  EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": [0, "a"], )"
+                 R"("channel_max": [1, 1]}})"),
+            "t.json: tensor 'data': \"channel_min\" must hold finite numbers");
   EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": [0, 2], )"
                  R"("channel_max": [1, 1]}})"),
             "t.json: tensor 'data': channel 1: min 2 > max 1");

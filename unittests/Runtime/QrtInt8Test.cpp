@@ -310,8 +310,8 @@ void checkQuantizeChannels(int32_t layout, int32_t dstType) {
     src.set(i, uniform(-100, 100) * (i % 3 == 0 ? 0.01 : 1));
   QBuffer expected(dstType, src.shape);
   for (int64_t i = 0; i < src.size(); ++i) {
-    int64_t c = layout == QRT_LAYOUT_NHWC ? i % channels
-                                          : (i / inner) % channels;
+    int64_t c =
+        layout == QRT_LAYOUT_NHWC ? i % channels : (i / inner) % channels;
     QBuffer one(QRT_F32, {1});
     one.set(0, src.at(i));
     QBuffer q(dstType, {1}, steps[c]);
@@ -345,24 +345,22 @@ void checkQuantizeChannels(int32_t layout, int32_t dstType) {
   ASSERT_QRT(qrt_quantize_run(model.get(), exec2.get(), 1, actual.data(),
                               real.data()));
   for (int64_t i = 0; i < src.size(); ++i) {
-    int64_t c = layout == QRT_LAYOUT_NHWC ? i % channels
-                                          : (i / inner) % channels;
-    EXPECT_EQ(real.at(i), double(float(actual.at(i) * double(steps[c]))))
-        << i;
+    int64_t c =
+        layout == QRT_LAYOUT_NHWC ? i % channels : (i / inner) % channels;
+    EXPECT_EQ(real.at(i), double(float(actual.at(i) * double(steps[c])))) << i;
   }
   // The plain init refuses the per-channel fields, and the per-channel
   // one bad steps and shapes.
-  EXPECT_QRT_ERROR(qrt_quantize_init(model.get(), 0, &d),
+  ModelPtr bad = makeModel(3);
+  EXPECT_QRT_ERROR(qrt_quantize_init(bad.get(), 0, &d),
                    QRT_ERR_INVALID_ARGUMENT, "per-channel");
   steps[1] = 0;
-  EXPECT_QRT_ERROR(
-      qrt_quantize_channels_init(model.get(), 0, &d, steps.data()),
-      QRT_ERR_INVALID_ARGUMENT, "steps[1]");
+  EXPECT_QRT_ERROR(qrt_quantize_channels_init(bad.get(), 1, &d, steps.data()),
+                   QRT_ERR_INVALID_ARGUMENT, "steps[1]");
   steps[1] = 1;
   d.inner = 7;
-  EXPECT_QRT_ERROR(
-      qrt_quantize_channels_init(model.get(), 0, &d, steps.data()),
-      QRT_ERR_INVALID_ARGUMENT, "multiple");
+  EXPECT_QRT_ERROR(qrt_quantize_channels_init(bad.get(), 2, &d, steps.data()),
+                   QRT_ERR_INVALID_ARGUMENT, "multiple");
 }
 
 } // namespace

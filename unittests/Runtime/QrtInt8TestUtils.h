@@ -278,10 +278,10 @@ inline Int8Result runInt8Conv(const Int8ConvSpec &c) {
     const int64_t multiplier = c.outChannels / c.inChannels;
     qrtSteps.resize(c.outChannels);
     for (int64_t o = 0; o < c.outChannels; ++o)
-      qrtSteps[o] = float(double(params.inputSteps[o / multiplier]) *
-                          double(params.weightSteps.size() == 1
-                                     ? params.weightSteps[0]
-                                     : params.weightSteps[o]));
+      qrtSteps[o] =
+          float(double(params.inputSteps[o / multiplier]) *
+                double(params.weightSteps.size() == 1 ? params.weightSteps[0]
+                                                      : params.weightSteps[o]));
   }
   Floats bias({c.outChannels});
   for (float &b : bias.values)

@@ -26,12 +26,13 @@
 
 namespace q::calibrate {
 
-enum class Mode { Naive, Entropy, Percentile };
+enum class Mode { Naive, Entropy, Percentile, Mse };
 
-/// "naive", "entropy", "percentile".
+/// "naive", "entropy", "percentile", "mse".
 const char *modeName(Mode mode);
 /// The mode a --mode / --calib-mode text names; a bad one is
-/// "<option>=<value> is not valid; expected naive, entropy or percentile".
+/// "<option>=<value> is not valid; expected naive, entropy, percentile or
+/// mse".
 llvm::Expected<Mode> parseMode(llvm::StringRef value, llvm::StringRef option);
 /// "int8", "uint8", "auto".
 const char *typeName(qcalib::QuantizedType type);
