@@ -657,8 +657,7 @@ int32_t qrt_crop_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
  * static step per channel in `steps`; element i of an NCHW tensor (layout
  * QRT_LAYOUT_NCHW) is in channel (i / inner) % channels, of an NHWC one
  * i % channels; dst = sat(rne(src / steps[c])) or (float)(src * steps[c])
- * in double; src_q and dst_q are ignored. qrt_quantize_init needs layout,
- * channels and inner 0. */
+ * in double; src_q and dst_q are ignored. qrt_quantize_init needs layout, channels and inner 0. */
 typedef struct qrt_quantize_desc {
   uint32_t abi_version;
   int32_t src_dtype; /* f32, s8, u8, s32 */
