@@ -650,20 +650,31 @@ int32_t qrt_crop_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
  *   dynamic: step = absmax / R over the whole tensor (see qrt_qparam) is
  *            computed first and written to dst_q's slot, then as static.
  * NaN quantizes to 0, +-inf saturates. f32 -> f32 is an error; in place
- * (src == dst) is allowed when both dtypes have the same size. */
+ * (src == dst) is allowed when both dtypes have the same size.
+ *
+ * Per-channel steps (qrt_quantize_channels_init): f32 src and s8/u8 dst
+ * (quantize), or s8/u8 src and f32 dst (dequantize); channels > 0 and one
+ * static step per channel in `steps`; element i of an NCHW tensor (layout
+ * QRT_LAYOUT_NCHW) is in channel (i / inner) % channels, of an NHWC one
+ * i % channels; dst = sat(rne(src / steps[c])) or (float)(src * steps[c])
+ * in double; src_q and dst_q are ignored. qrt_quantize_init needs layout, channels and inner 0. */
 typedef struct qrt_quantize_desc {
   uint32_t abi_version;
   int32_t src_dtype; /* f32, s8, u8, s32 */
   int32_t dst_dtype; /* f32, s8, u8 */
-  int32_t reserved0;
+  int32_t layout;    /* per-channel steps: QRT_LAYOUT_NCHW or _NHWC */
   int64_t num_elements;
   qrt_qparam src_q; /* integer src */
   qrt_qparam dst_q; /* s8/u8 dst */
-  int64_t reserved[2];
+  int64_t channels; /* per-channel steps: the channel count, else 0 */
+  int64_t inner;    /* per-channel steps: values per channel and sample */
 } qrt_quantize_desc;
 
 int32_t qrt_quantize_init(qrt_model *model, int32_t op_id,
                           const qrt_quantize_desc *desc);
+int32_t qrt_quantize_channels_init(qrt_model *model, int32_t op_id,
+                                   const qrt_quantize_desc *desc,
+                                   const float *steps);
 int32_t qrt_quantize_run(qrt_model *model, qrt_exec *exec, int32_t op_id,
                          const void *src, void *dst);
 

@@ -432,6 +432,12 @@ struct Int8ConvParams {
   ConvParams conv;
   /// One per output channel, or one for all.
   std::vector<float> weightSteps;
+  /// Empty (the input's step), or one step per input channel of a
+  /// depthwise convolution (groups == input channels; input.step is then
+  /// ignored): output channel o's scale is then the float
+  /// float((double)inputSteps[o / multiplier] * weightSteps[o]) and the input
+  /// step 1, in the formulas below (qrt_conv gets exactly that).
+  std::vector<float> inputSteps;
   ActivationParams act;
   ActivationParams postsumAct;
   float sumScale = 1;

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -35,17 +36,20 @@ const char *q::calibrate::modeName(Mode mode) {
     return "entropy";
   case Mode::Percentile:
     return "percentile";
+  case Mode::Mse:
+    return "mse";
   }
   return "?";
 }
 
 llvm::Expected<Mode> q::calibrate::parseMode(llvm::StringRef value,
                                              llvm::StringRef option) {
-  for (Mode mode : {Mode::Naive, Mode::Entropy, Mode::Percentile})
+  for (Mode mode : {Mode::Naive, Mode::Entropy, Mode::Percentile, Mode::Mse})
     if (value == modeName(mode))
       return mode;
   return makeError(option + "=" + value +
-                   " is not valid; expected naive, entropy or percentile");
+                   " is not valid; expected naive, entropy, percentile or "
+                   "mse");
 }
 
 const char *q::calibrate::typeName(QuantizedType type) {
@@ -66,6 +70,10 @@ struct StatisticsCollector::Tensor {
   qcalib::MinMax minMax;
   std::optional<qcalib::Histogram> histogram;
   size_t lastSize = 0;
+  /// Finite values below zero (what uint8 would clip).
+  uint64_t negatives = 0;
+  /// Per-channel min/max, when asked for.
+  std::vector<float> channelMin, channelMax;
   /// This batch's non-finite values (read after the threads joined).
   qcalib::NonFiniteCounts batch;
 };
@@ -77,6 +85,14 @@ StatisticsCollector::StatisticsCollector(std::vector<std::string> names,
     tensors_.push_back(std::make_unique<Tensor>());
     if (options_.mode != Mode::Naive)
       tensors_.back()->histogram.emplace();
+    if (i < options_.channelLayouts.size() &&
+        options_.channelLayouts[i].channels > 0) {
+      size_t channels = size_t(options_.channelLayouts[i].channels);
+      tensors_.back()->channelMin.assign(
+          channels, std::numeric_limits<float>::infinity());
+      tensors_.back()->channelMax.assign(
+          channels, -std::numeric_limits<float>::infinity());
+    }
   }
   order_.resize(names_.size());
   std::iota(order_.begin(), order_.end(), 0);
@@ -85,6 +101,28 @@ StatisticsCollector::StatisticsCollector(std::vector<std::string> names,
 }
 
 StatisticsCollector::~StatisticsCollector() = default;
+
+/// Per-channel min/max of NCHW data: `inner` values per channel, channels
+/// repeating over the batch; non-finite values are left out.
+void StatisticsCollector::addChannels(Tensor &t, llvm::ArrayRef<float> values,
+                                      int64_t inner) {
+  size_t channels = t.channelMin.size();
+  size_t step = size_t(std::max<int64_t>(inner, 1));
+  for (size_t start = 0, c = 0; start < values.size();
+       start += step, c = (c + 1) % channels) {
+    float lo = t.channelMin[c], hi = t.channelMax[c];
+    for (size_t i = start, end = std::min(values.size(), start + step); i < end;
+         ++i) {
+      float v = values[i];
+      if (!std::isfinite(v))
+        continue;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    t.channelMin[c] = lo;
+    t.channelMax[c] = hi;
+  }
+}
 
 llvm::Error StatisticsCollector::addBatch(size_t batch,
                                           llvm::ArrayRef<const float *> data,
@@ -112,6 +150,12 @@ llvm::Error StatisticsCollector::addBatch(size_t batch,
       // Histogram::add leaves the zeros (half of a ReLU output) out of its
       // binning loop: they all fall in the bin of 0 and are counted there.
       t.batch = t.histogram ? t.histogram->add(values) : t.minMax.add(values);
+      uint64_t negatives = 0;
+      for (float v : values)
+        negatives += v < 0 && v >= -std::numeric_limits<float>::max();
+      t.negatives += negatives;
+      if (!t.channelMin.empty())
+        addChannels(t, values, options_.channelLayouts[i].inner);
     }
   };
   unsigned threads =
@@ -201,6 +245,12 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
         s.method = "entropy";
         if (!result->finite)
           s.method = "entropy (no finite divergence: full range)";
+      } else if (options_.mode == Mode::Mse) {
+        auto range = qcalib::mseRange(h.ref(), type);
+        if (!range)
+          return fail(range.takeError());
+        s.range = *range;
+        s.method = "mse";
       } else {
         auto range =
             qcalib::percentileRange(h.ref(), options_.percentile, type);
@@ -211,6 +261,22 @@ llvm::Expected<std::vector<TensorSummary>> StatisticsCollector::finish() const {
             "percentile " +
             llvm::formatv("{0}", llvm::format("%g", options_.percentile)).str();
       }
+    }
+    s.negativeFraction = s.values ? double(t.negatives) / double(s.values) : 0;
+    for (size_t c = 0; c < t.channelMin.size(); ++c) {
+      // A channel that saw no finite value (or only zeros) still needs a
+      // usable range: the tensor's own.
+      double lo = t.channelMin[c], hi = t.channelMax[c];
+      if (!(hi > lo)) {
+        lo = std::min(lo, 0.0);
+        hi = std::max(hi, 0.0);
+      }
+      if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) {
+        lo = s.range.min;
+        hi = s.range.max;
+      }
+      s.channelMin.push_back(lo);
+      s.channelMax.push_back(hi);
     }
     bool changed;
     s.range = nonDegenerate(s.range, s.observedMin, type, changed);
@@ -235,6 +301,10 @@ StatisticsCollector::table(llvm::ArrayRef<TensorSummary> summaries) const {
     entry.observedMin = s.observedMin;
     entry.observedMax = s.observedMax;
     entry.method = s.method;
+    if (s.negativeFraction > 0)
+      entry.negativeFraction = s.negativeFraction;
+    entry.channelMin = s.channelMin;
+    entry.channelMax = s.channelMax;
     table.set(std::move(entry));
   }
   return table;

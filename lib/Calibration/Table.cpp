@@ -97,12 +97,29 @@ Expected<CalibrationTable> qcalib::parseCalibrationTable(StringRef text,
         entry.method = method->str();
         continue;
       }
+      if (key == "channel_min" || key == "channel_max") {
+        const llvm::json::Array *values = field.second.getAsArray();
+        if (!values)
+          return tableError(file, where + ": \"" + key +
+                                      "\" must be an array of numbers");
+        std::vector<double> &out =
+            key == "channel_min" ? entry.channelMin : entry.channelMax;
+        for (const llvm::json::Value &value : *values) {
+          auto number = value.getAsNumber();
+          if (!number || !std::isfinite(*number))
+            return tableError(file, where + ": \"" + key +
+                                        "\" must hold finite numbers");
+          out.push_back(*number);
+        }
+        continue;
+      }
       auto number = field.second.getAsNumber();
       if (key != "min" && key != "max" && key != "observed_min" &&
-          key != "observed_max")
+          key != "observed_max" && key != "negative_fraction")
         return tableError(file, where + ": unknown field \"" + key +
                                     "\" (expected min, max, observed_min, "
-                                    "observed_max, method)");
+                                    "observed_max, negative_fraction, "
+                                    "channel_min, channel_max, method)");
       if (!number || !std::isfinite(*number))
         return tableError(file, where + ": \"" + key +
                                     "\" must be a finite number");
@@ -112,6 +129,8 @@ Expected<CalibrationTable> qcalib::parseCalibrationTable(StringRef text,
         entry.max = *number;
       else if (key == "observed_min")
         entry.observedMin = *number;
+      else if (key == "negative_fraction")
+        entry.negativeFraction = *number;
       else
         entry.observedMax = *number;
     }
@@ -120,6 +139,15 @@ Expected<CalibrationTable> qcalib::parseCalibrationTable(StringRef text,
     if (entry.min > entry.max)
       return tableError(file, where + ": min " + formatDouble(entry.min) +
                                   " > max " + formatDouble(entry.max));
+    if (entry.channelMin.size() != entry.channelMax.size())
+      return tableError(file, where + ": \"channel_min\" and \"channel_max\" "
+                                      "must have one value per channel each");
+    for (size_t c = 0; c < entry.channelMin.size(); ++c)
+      if (entry.channelMin[c] > entry.channelMax[c])
+        return tableError(file,
+                          where + ": channel " + llvm::Twine(c) + ": min " +
+                              formatDouble(entry.channelMin[c]) + " > max " +
+                              formatDouble(entry.channelMax[c]));
     table.entries.push_back(std::move(entry));
   }
   return table;
@@ -153,8 +181,21 @@ void qcalib::printCalibrationTable(const CalibrationTable &table,
       os << ", \"observed_min\": " << formatDouble(*entry.observedMin);
     if (entry.observedMax)
       os << ", \"observed_max\": " << formatDouble(*entry.observedMax);
+    if (entry.negativeFraction)
+      os << ", \"negative_fraction\": "
+         << formatDouble(*entry.negativeFraction);
     if (!entry.method.empty())
       os << ", \"method\": " << quoted(entry.method);
+    auto array = [&](const char *key, const std::vector<double> &values) {
+      os << ", \"" << key << "\": [";
+      for (size_t c = 0; c < values.size(); ++c)
+        os << (c ? ", " : "") << formatDouble(values[c]);
+      os << "]";
+    };
+    if (!entry.channelMin.empty()) {
+      array("channel_min", entry.channelMin);
+      array("channel_max", entry.channelMax);
+    }
     os << "}";
     first = false;
   }

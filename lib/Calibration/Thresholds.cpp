@@ -1,11 +1,11 @@
-//===- Thresholds.cpp - Naive and percentile ranges
-//------------------------===//
+//===- Thresholds.cpp - Naive, percentile and least-squares ranges --------===//
 
 #include "QDialect/Calibration/Thresholds.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 using namespace qcalib;
 
@@ -65,4 +65,63 @@ llvm::Expected<Range> qcalib::percentileRange(const HistogramRef &hist,
   if (isUnsignedCase(hist.dataMin, type))
     return Range{0, th};
   return Range{-th, th};
+}
+
+llvm::Expected<Range> qcalib::mseRange(const HistogramRef &hist,
+                                       QuantizedType type) {
+  size_t n = hist.counts.size();
+  if (!hist.total() || n == 0)
+    return makeError("histogram is empty");
+  if (!(hist.hi > hist.lo) || !std::isfinite(hist.lo) ||
+      !std::isfinite(hist.hi))
+    return makeError("histogram range must be finite and non-empty");
+  // Fold onto |x|: bins at the same distance from the centre (the bins are
+  // symmetric around 0) go together, ordered outwards.
+  size_t half = n / 2;
+  double width = (hist.hi - hist.lo) / double(n);
+  std::vector<double> count(half + 1, 0.0), centre(half + 1, 0.0);
+  for (size_t k = 0; k < n; ++k) {
+    size_t d = k >= half ? k - half : half - k;
+    if (n % 2 == 0)
+      d = k >= n / 2 ? k - n / 2 : n / 2 - 1 - k;
+    if (d > half)
+      continue;
+    count[d] += double(hist.counts[k]);
+    centre[d] = std::fabs(0.5 * (hist.edge(k) + hist.edge(k + 1)));
+  }
+  // Prefix sums from the outside in: beyond candidate i (bins > i), sum of
+  // c, c·x and c·x².
+  size_t m = count.size();
+  std::vector<double> c0(m + 1, 0.0), c1(m + 1, 0.0), c2(m + 1, 0.0);
+  for (size_t d = m; d-- > 0;) {
+    c0[d] = c0[d + 1] + count[d];
+    c1[d] = c1[d + 1] + count[d] * centre[d];
+    c2[d] = c2[d + 1] + count[d] * centre[d] * centre[d];
+  }
+  bool isUnsigned = isUnsignedCase(hist.dataMin, type);
+  double levels = isUnsigned ? 255.5 : 127.5;
+  double absMax = std::max(std::abs(hist.dataMin), std::abs(hist.dataMax));
+  double total = c0[0];
+  double best = -1, bestError = 0;
+  for (size_t i = 0; i < m; ++i) {
+    // Threshold at the outer edge of folded bin i.
+    double th = (n % 2 ? (double(i) + 0.5) : double(i + 1)) * width;
+    if (absMax > 0 && th > absMax)
+      th = absMax;
+    double step = th / levels;
+    double beyond = c0[i + 1];
+    double clip = c2[i + 1] - 2 * th * c1[i + 1] + th * th * beyond;
+    double error = clip + (total - beyond) * step * step / 12;
+    if (best < 0 || error < bestError) {
+      best = th;
+      bestError = error;
+    }
+    if (absMax > 0 && th >= absMax)
+      break;
+  }
+  if (!(best > 0))
+    best = absMax > 0 ? absMax : 0.5;
+  if (isUnsigned)
+    return Range{0, best};
+  return Range{-best, best};
 }

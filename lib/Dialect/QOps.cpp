@@ -127,6 +127,22 @@ LogicalResult verifyQuantizedResult(Operation *op, Type resultElement,
              << resultElement;
     return success();
   }
+  if (auto perAxis =
+          llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(quantized)) {
+    // Per-channel steps (q-calibrate, for depthwise convolution inputs):
+    // int8 along axis 1, symmetric; the range stays the tensor's.
+    auto shaped = llvm::cast<ShapedType>(op->getResult(0).getType());
+    if (!llvm::isa<QuantizeOp>(op) || wantUnsigned ||
+        perAxis.getQuantizedDimension() != 1 || shaped.getRank() < 2 ||
+        int64_t(perAxis.getScales().size()) != shaped.getDimSize(1) ||
+        llvm::any_of(perAxis.getZeroPoints(),
+                     [](int64_t zero) { return zero != 0; }))
+      return op->emitOpError("per-channel steps must be an i8 quantize's, "
+                             "along axis 1, one per channel, zero points 0; "
+                             "got ")
+             << resultElement;
+    return success();
+  }
   auto uniform = llvm::dyn_cast<quant::UniformQuantizedType>(quantized);
   if (!uniform)
     return op->emitOpError("is calibrated, so its result must be a "
@@ -302,6 +318,17 @@ LogicalResult FusedConvOp::verify() {
     return failure();
   if (getSum() && isF32Tensor(getInput()) && !isF32Tensor(getSum()))
     return emitOpError("with an f32 input the sum must be f32");
+  // One input step per channel only where channels never mix.
+  if (auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+          elementTypeOf(getInput()))) {
+    int64_t channels = inputType.getDimSize(1);
+    if (perAxis.getQuantizedDimension() != 1 ||
+        int64_t(perAxis.getScales().size()) != channels ||
+        int64_t(getGroups()) != channels)
+      return emitOpError("per-channel input steps need a depthwise "
+                         "convolution (groups = input channels) and one step "
+                         "per input channel along axis 1");
+  }
   return verifyCalibRange(*this, getMinCalibRange(), getMaxCalibRange());
 }
 

@@ -41,10 +41,10 @@ static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-llvm::Expected<std::vector<std::string>>
-mlir::q::driver::calibrationTargets(ModuleOp fused,
-                                    const QuantizeOptions &selection,
-                                    std::vector<qcalib::QuantizedType> *types) {
+llvm::Expected<std::vector<std::string>> mlir::q::driver::calibrationTargets(
+    ModuleOp fused, const QuantizeOptions &selection,
+    std::vector<qcalib::QuantizedType> *types,
+    std::vector<::q::calibrate::CollectOptions::ChannelLayout> *layouts) {
   // Quantize a copy: the names it needs are names of the fp32 module's
   // values (TensorNames.h), and the fp32 module is what gets observed.
   OwningOpRef<ModuleOp> clone(fused.clone());
@@ -53,6 +53,14 @@ mlir::q::driver::calibrationTargets(ModuleOp fused,
       }))
     return std::move(err);
   std::vector<std::string> names = q::calibrationTargetNames(*clone);
+  if (layouts) {
+    llvm::StringMap<::q::calibrate::CollectOptions::ChannelLayout> byName;
+    for (const q::ChannelTarget &target : q::perChannelTargets(*clone))
+      byName[target.name] = {target.channels, target.inner};
+    layouts->clear();
+    for (const std::string &name : names)
+      layouts->push_back(byName.lookup(name));
+  }
   if (types) {
     // The out_type of the op that asks for each range.
     llvm::StringMap<q::QuantDType> outTypes;
@@ -452,7 +460,8 @@ mlir::q::driver::calibrate(ModuleOp module, const ::q::calibrate::Dataset &data,
     return std::move(err);
   ::q::calibrate::CollectOptions collect = options.collect;
   auto targets =
-      calibrationTargets(*observed, options.quantize, &collect.tensorTypes);
+      calibrationTargets(*observed, options.quantize, &collect.tensorTypes,
+                         &collect.channelLayouts);
   if (!targets)
     return targets.takeError();
   if (targets->empty())

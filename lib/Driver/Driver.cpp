@@ -232,11 +232,12 @@ void mlir::q::driver::addGraphPasses(PassManager &pm,
   if (options.int8) {
     std::unique_ptr<Pass> calibrate;
     if (options.calibration)
-      calibrate = q::createQCalibrate(
-          *options.calibration, "the calibration table", options.calibStrict);
+      calibrate =
+          q::createQCalibrate(*options.calibration, "the calibration table",
+                              options.calibStrict, options.allowClipping);
     else if (!options.calibTable.empty())
-      calibrate = q::createQCalibrate(
-          q::QCalibrateOptions{options.calibTable, options.calibStrict});
+      calibrate = q::createQCalibrate(q::QCalibrateOptions{
+          options.calibTable, options.calibStrict, options.allowClipping});
     q::buildInt8Pipeline(pm, options.quantize, std::move(calibrate));
     addRawInputPass(pm, options.inputTypes);
     return;

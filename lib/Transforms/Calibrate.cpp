@@ -5,7 +5,11 @@
 // tensors a quantized concat joins (MXNet's PostQuantizeAlignScale, so the
 // concat copies bytes instead of rescaling), lets the new types flow through
 // the ops that pass scales through, and quantizes the biases of convs and
-// fcs whose input scale became static.
+// fcs whose input scale became static. Two accuracy rules (issue #17): a
+// negative range quantized to uint8 would silently clip, so it is an error
+// (a warning with allow-clipping); and a tensor only depthwise convolutions
+// read gets one step per channel when the table has per-channel ranges
+// (the convolution folds them into its per-channel output scales).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +17,7 @@
 #include "QDialect/IR/Constants.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
+#include "QDialect/Transforms/Calibration.h"
 #include "QDialect/Transforms/Passes.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -20,6 +25,7 @@
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
 
 #include <cmath>
 
@@ -118,10 +124,11 @@ struct CalibratePass : public q::impl::QCalibrateBase<CalibratePass> {
   using QCalibrateBase::QCalibrateBase;
   /// A table already in memory, named `source` in messages.
   CalibratePass(qcalib::CalibrationTable loaded, std::string source,
-                bool strictCheck)
+                bool strictCheck, bool allowClip)
       : calibration(std::move(loaded)), preloaded(true) {
     table = source;
     strict = strictCheck;
+    allowClipping = allowClip;
   }
 
   LogicalResult initialize(MLIRContext *) override {
@@ -150,6 +157,9 @@ private:
   LogicalResult propagateTypes(ModuleOp module);
   void quantizeBias(Operation *op, Value input, Value weight,
                     OpOperand &bias);
+
+  LogicalResult checkClipping(ModuleOp module);
+  void setChannelSteps(ModuleOp module);
 
   LogicalResult checkCoverage(ModuleOp module,
                               llvm::ArrayRef<std::string> found,
@@ -190,13 +200,15 @@ void CalibratePass::runOnOperation() {
       missing.push_back(name); // raw i8/u8 inputs keep step 1 instead
     }
   });
-  if (failed(checkCoverage(module, found, missing)))
+  if (failed(checkCoverage(module, found, missing)) ||
+      failed(checkClipping(module)))
     return signalPassFailure();
   alignConcatInputs(module);
   module.walk([&](Operation *op) {
     if (isRangeSource(op) && rangeOf(op))
       op->getResult(0).setType(calibratedType(op));
   });
+  setChannelSteps(module);
   if (failed(propagateTypes(module)))
     return signalPassFailure();
   module.walk([&](Operation *op) {
@@ -261,6 +273,123 @@ CalibratePass::checkCoverage(ModuleOp module, llvm::ArrayRef<std::string> found,
   }
   emitWarning(module.getLoc()) << lacks << " and keep run-time ranges" << extra;
   return success();
+}
+
+/// Whether the int32 input of a requantize comes from a fused conv/fc whose
+/// last activation is never negative (q-quantize makes those uint8 under
+/// any dtype, MXNet's IsOutputUInt8): a negative range there clips nothing.
+static bool nonNegativeByConstruction(Operation *op) {
+  auto requantize = llvm::dyn_cast<RequantizeOp>(op);
+  Operation *def = requantize ? requantize.getInput().getDefiningOp() : nullptr;
+  std::optional<EltwiseAttr> act;
+  if (auto conv = llvm::dyn_cast_if_present<FusedConvOp>(def))
+    act = conv.getSum() ? conv.getPostsumAct() : conv.getAct();
+  else if (auto fc = llvm::dyn_cast_if_present<FusedFullyConnectedOp>(def))
+    act = fc.getAct();
+  if (!act || !*act)
+    return false;
+  switch (act->getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+  case EltwiseKind::abs:
+    return true;
+  case EltwiseKind::clip:
+    return act->getAlphaValue() >= 0;
+  default:
+    return false;
+  }
+}
+
+/// uint8 cannot hold a negative value: a range below zero quantized to
+/// uint8 (dtype=uint8; auto picks int8 there) clips those values to 0.
+/// An error naming the tensors and the share of their calibration values
+/// below zero (the table's negative_fraction; a table without it gives the
+/// share of the range below zero instead, and says so); a warning with
+/// allow-clipping.
+LogicalResult CalibratePass::checkClipping(ModuleOp module) {
+  std::vector<std::string> clipped;
+  llvm::StringSet<> seen;
+  Location first = module.getLoc();
+  module.walk([&](Operation *op) {
+    auto range = isRangeSource(op) ? rangeOf(op) : std::nullopt;
+    if (!range || range->first >= 0 || outTypeOf(op) != QuantDType::uint8 ||
+        nonNegativeByConstruction(op))
+      return;
+    if (auto quantize = llvm::dyn_cast<QuantizeOp>(op))
+      if (!quantize.getInput().getType().getElementType().isF32())
+        return; // raw 8-bit data keeps its storage
+    std::string name = tensorName(op->getOperand(0));
+    if (!seen.insert(name).second)
+      return;
+    const qcalib::TableEntry *entry = calibration.find(name);
+    std::string share;
+    llvm::raw_string_ostream os(share);
+    if (entry && entry->negativeFraction)
+      os << llvm::format("%.1f%%", 100 * *entry->negativeFraction)
+         << " of its calibration values";
+    else
+      os << "no count in the table; "
+         << llvm::format("%.1f%%",
+                         100 * -range->first / (range->second - range->first))
+         << " of its range [" << llvm::format("%g", range->first) << ", "
+         << llvm::format("%g", range->second) << "]";
+    // The op's place in a file when it has one (q-quantize's ops carry
+    // only their node name, which the message names anyway).
+    if (clipped.empty() && op->getLoc()->findInstanceOf<FileLineColLoc>())
+      first = op->getLoc();
+    clipped.push_back(name + " (" + share + " below 0)");
+  });
+  if (clipped.empty())
+    return success();
+  std::string list;
+  for (size_t i = 0; i < clipped.size(); ++i)
+    list += (i ? ", " : "") + clipped[i];
+  std::string what = std::to_string(clipped.size()) + " tensor" +
+                     (clipped.size() == 1 ? "" : "s") +
+                     " with negative values would be quantized to uint8, "
+                     "which clips them to 0: " +
+                     list;
+  if (allowClipping) {
+    emitWarning(first) << what << " (allowed by --allow-clipping)";
+    return success();
+  }
+  // On the first such op: its node name says where (and a test can point
+  // at its line).
+  emitError(first)
+      << "q-calibrate: " << what
+      << "; use --dtype=auto (uint8 only where a range is non-negative) or "
+         "int8, keep those layers in fp32 (--exclude), or pass "
+         "--allow-clipping";
+  return failure();
+}
+
+/// Per-channel steps for tensors that only depthwise convolutions read
+/// (CalibrationTargets.cpp) and whose table entry has one range per
+/// channel: step[c] = max(|min_c|, |max_c|) / 127.5. The op keeps the
+/// tensor's range attributes (what MXNet export writes); int8 only.
+void CalibratePass::setChannelSteps(ModuleOp module) {
+  module.walk([&](QuantizeOp quantize) {
+    auto range = rangeOf(quantize);
+    if (!range || !quantize.getInput().getType().getElementType().isF32() ||
+        resolvesToUnsigned(quantize.getOutType(), range->first))
+      return;
+    const qcalib::TableEntry *entry =
+        calibration.find(tensorName(quantize.getInput()));
+    int64_t channels = depthwiseOnlyChannels(quantize.getOutput());
+    if (!entry || !channels || int64_t(entry->channelMin.size()) != channels)
+      return;
+    SmallVector<double> steps;
+    for (int64_t c = 0; c < channels; ++c)
+      steps.push_back(quantizedStepFromRange(false, entry->channelMin[c],
+                                             entry->channelMax[c]));
+    auto type = quantize.getOutput().getType();
+    quantize.getOutput().setType(type.clone(
+        perAxisQuantType(quantize.getContext(), 8, steps, /*axis=*/1)));
+  });
 }
 
 /// A quantized concat joins tensors with one scale: every range that
@@ -341,16 +470,28 @@ LogicalResult CalibratePass::propagateTypes(ModuleOp module) {
 /// gets a larger weight step, and its int8 weights are rescaled to match.
 void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
                                  OpOperand &bias) {
-  auto inputStep = staticStep(
-      llvm::cast<ShapedType>(input.getType()).getElementType());
+  Type inputElement = llvm::cast<ShapedType>(input.getType()).getElementType();
+  SmallVector<double> inputSteps;
+  if (auto step = staticStep(inputElement))
+    inputSteps.push_back(*step);
+  else if (auto perAxis =
+               llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(inputElement))
+    inputSteps.assign(perAxis.getScales().begin(), perAxis.getScales().end());
   auto biasValues = readConstant<float>(bias.get());
   auto weightCast = weight.getDefiningOp<quant::StorageCastOp>();
   auto weightValues = readConstant<int8_t>(weight);
-  if (!inputStep || !biasValues || !weightCast || !weightValues)
+  if (inputSteps.empty() || !biasValues || !weightCast || !weightValues)
     return;
   auto weightType = llvm::cast<RankedTensorType>(weight.getType());
   Type weightElement = weightType.getElementType();
   int64_t channels = weightType.getDimSize(0);
+  // Depthwise with per-channel input steps: output channel c reads input
+  // channel c / multiplier.
+  int64_t multiplier =
+      std::max<int64_t>(1, channels / int64_t(inputSteps.size()));
+  auto inputStepOf = [&](int64_t c) {
+    return inputSteps.size() == 1 ? inputSteps[0] : inputSteps[c / multiplier];
+  };
   SmallVector<double> steps;
   if (auto perAxis =
           llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(weightElement))
@@ -365,16 +506,17 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
   std::vector<int32_t> quantized(channels);
   bool weightsChanged = false;
   for (int64_t c = 0; c < channels; ++c) {
-    double units = (*biasValues)[c] / (*inputStep * steps[c]);
+    double units = (*biasValues)[c] / (inputStepOf(c) * steps[c]);
     if (std::fabs(units) > kBiasLimit) {
-      double wider = std::fabs((*biasValues)[c]) / (*inputStep * kBiasLimit);
+      double wider =
+          std::fabs((*biasValues)[c]) / (inputStepOf(c) * kBiasLimit);
       for (int64_t i = 0; i < perChannel; ++i) {
         int8_t &w = (*weightValues)[c * perChannel + i];
         w = static_cast<int8_t>(std::nearbyint(w * steps[c] / wider));
       }
       steps[c] = wider;
       weightsChanged = true;
-      units = (*biasValues)[c] / (*inputStep * steps[c]);
+      units = (*biasValues)[c] / (inputStepOf(c) * steps[c]);
     }
     quantized[c] = static_cast<int32_t>(
         std::clamp(std::nearbyint(units), -kBiasLimit * 2, kBiasLimit * 2));
@@ -393,8 +535,8 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
     eraseIfDead(weightCast);
   }
   SmallVector<double> biasSteps;
-  for (double step : steps)
-    biasSteps.push_back(*inputStep * step);
+  for (int64_t c = 0; c < channels; ++c)
+    biasSteps.push_back(inputStepOf(c) * steps[c]);
   std::string name = nodeName(bias.get().getLoc()).value_or("bias");
   auto biasType = llvm::cast<RankedTensorType>(bias.get().getType());
   Value storage = makeConstant<int32_t>(
@@ -410,8 +552,8 @@ void CalibratePass::quantizeBias(Operation *op, Value input, Value weight,
 } // namespace
 
 std::unique_ptr<Pass> mlir::q::createQCalibrate(qcalib::CalibrationTable table,
-                                                std::string source,
-                                                bool strict) {
+                                                std::string source, bool strict,
+                                                bool allowClipping) {
   return std::make_unique<CalibratePass>(std::move(table), std::move(source),
-                                         strict);
+                                         strict, allowClipping);
 }

@@ -26,3 +26,40 @@ std::vector<std::string> mlir::q::calibrationTargetNames(ModuleOp quantized) {
   });
   return names;
 }
+
+int64_t mlir::q::depthwiseOnlyChannels(Value quantized) {
+  auto type = llvm::dyn_cast<RankedTensorType>(quantized.getType());
+  if (!type || type.getRank() < 3 || type.isDynamicDim(1) ||
+      quantized.use_empty())
+    return 0;
+  int64_t channels = type.getDimSize(1);
+  for (OpOperand &use : quantized.getUses()) {
+    auto conv = llvm::dyn_cast<FusedConvOp>(use.getOwner());
+    if (!conv || use.getOperandNumber() != 0 || channels < 2 ||
+        conv.getGroups() != uint64_t(channels))
+      return 0;
+  }
+  return channels;
+}
+
+std::vector<mlir::q::ChannelTarget>
+mlir::q::perChannelTargets(ModuleOp quantized) {
+  std::vector<ChannelTarget> targets;
+  llvm::StringSet<> seen;
+  quantized.walk([&](QuantizeOp quantize) {
+    auto input = llvm::cast<RankedTensorType>(quantize.getInput().getType());
+    if (!input.getElementType().isF32() || !input.hasStaticShape())
+      return;
+    int64_t channels = depthwiseOnlyChannels(quantize.getOutput());
+    if (!channels)
+      return;
+    std::string name = tensorName(quantize.getInput());
+    if (!seen.insert(name).second)
+      return;
+    int64_t inner = 1;
+    for (int64_t d = 2; d < input.getRank(); ++d)
+      inner *= input.getDimSize(d);
+    targets.push_back({name, channels, inner});
+  });
+  return targets;
+}

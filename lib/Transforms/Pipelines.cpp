@@ -56,8 +56,8 @@ void mlir::q::buildInt8Pipeline(OpPassManager &pm,
                                 const Int8PipelineOptions &options) {
   std::unique_ptr<Pass> calibrate;
   if (!options.calib.empty())
-    calibrate =
-        createQCalibrate(QCalibrateOptions{options.calib, options.calibStrict});
+    calibrate = createQCalibrate(QCalibrateOptions{
+        options.calib, options.calibStrict, options.allowClipping});
   buildInt8Pipeline(pm, options.quantizeOptions(), std::move(calibrate));
 }
 

@@ -10,6 +10,7 @@
 
 #include "QDialect/Translate/MXNet.h"
 
+#include "QDialect/IR/Constants.h"
 #include "QDialect/IR/QDialect.h"
 #include "QDialect/IR/TensorNames.h"
 
@@ -993,7 +994,72 @@ LogicalResult Exporter::run() {
   return success();
 }
 
+/// MXNet has one step per activation tensor. A quantize with one step per
+/// channel (q-calibrate's depthwise inputs) is written with the tensor's
+/// range (its min/max_calib_range, what MXNet calibrates) and a warning;
+/// the int32 biases of the convolutions reading it become their real f32
+/// values, which MXNet re-quantizes with the one step. Returns whether
+/// anything changed (on `module`, a copy).
+static bool exportablePerTensor(ModuleOp module) {
+  std::vector<std::string> names;
+  module.walk([&](QuantizeOp quantize) {
+    auto type = quantize.getOutput().getType();
+    if (!llvm::isa<quant::UniformQuantizedPerAxisType>(type.getElementType()))
+      return;
+    auto lo = quantize.getMinCalibRange(), hi = quantize.getMaxCalibRange();
+    if (!lo || !hi)
+      return;
+    double min = lo->convertToDouble(), max = hi->convertToDouble();
+    names.push_back(tensorName(quantize.getInput()));
+    quantize.getOutput().setType(type.clone(calibratedQuantType(
+        quantize.getContext(), quantize.getOutType(), min, max)));
+    for (Operation *user : quantize.getOutput().getUsers()) {
+      auto conv = llvm::dyn_cast<FusedConvOp>(user);
+      Value bias = conv ? conv.getBias() : Value();
+      auto values = bias ? readConstant<int32_t>(bias) : std::nullopt;
+      auto steps =
+          bias ? llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+                     llvm::cast<ShapedType>(bias.getType()).getElementType())
+               : nullptr;
+      if (!values || !steps)
+        continue;
+      std::vector<float> real(values->size());
+      for (size_t c = 0; c < real.size(); ++c)
+        real[c] = float(double((*values)[c]) * steps.getScales()[c]);
+      OpBuilder builder(conv);
+      auto biasType = llvm::cast<RankedTensorType>(bias.getType());
+      conv.getBiasMutable()[0].set(
+          makeConstant<float>(builder, biasType.clone(builder.getF32Type()),
+                              real, nodeName(bias.getLoc()).value_or("bias")));
+    }
+  });
+  if (names.empty())
+    return false;
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 5; ++i)
+    list += (i ? ", " : "") + names[i];
+  if (names.size() > 5)
+    list += " and " + std::to_string(names.size() - 5) + " more";
+  // On the module's location: a warning on an op would print the op.
+  emitWarning(module.getLoc())
+      << "MXNet has no per-channel activation steps: " << names.size()
+      << " tensor" << (names.size() == 1 ? "" : "s") << " (" << list
+      << ") are written with one step each, from their calibrated range; "
+         "q's own library keeps one per channel";
+  return true;
+}
+
 LogicalResult mlir::q::exportMXNet(ModuleOp module, Graph &graph,
                                    fmt::ParamsFile &params) {
+  bool perChannel = false;
+  module.walk([&](QuantizeOp quantize) {
+    perChannel |= llvm::isa<quant::UniformQuantizedPerAxisType>(
+        quantize.getOutput().getType().getElementType());
+  });
+  if (perChannel) {
+    OwningOpRef<ModuleOp> copy(module.clone());
+    exportablePerTensor(*copy);
+    return Exporter(*copy, graph, params).run();
+  }
   return Exporter(module, graph, params).run();
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 using namespace qrt;
 
@@ -34,7 +35,43 @@ struct QuantizeOp : Op {
   int32_t srcType = QRT_F32, dstType = QRT_S8;
   qrt_qparam srcQ{}, dstQ{};
   int64_t n = 0;
+  /// Per-channel steps (f32 src only): layout, channel count, values per
+  /// channel and sample, and one step per channel.
+  int32_t layout = QRT_LAYOUT_NCHW;
+  int64_t channels = 0, inner = 0;
+  std::vector<double> channelSteps;
 };
+
+/// dst = sat(rne(src / step[c])) with c the element's channel (qrt.h), or
+/// for an integer src the real value (float)(src * step[c]).
+template <typename S, typename D> D convertOne(S value, double step) {
+  if constexpr (std::is_same_v<D, float>)
+    return static_cast<float>(double(value) * step);
+  else
+    return saturateRound<D>(double(value) / step);
+}
+
+template <typename S, typename D>
+void convertChannels(const QuantizeOp &op, const S *src, D *dst) {
+  const int64_t channels = op.channels;
+  const double *steps = op.channelSteps.data();
+  if (op.layout == QRT_LAYOUT_NHWC) {
+    const int64_t pixels = op.n / channels;
+#pragma omp parallel for num_threads(loopThreads(op.n)) schedule(static)
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t c = 0; c < channels; ++c)
+        dst[p * channels + c] =
+            convertOne<S, D>(src[p * channels + c], steps[c]);
+    return;
+  }
+  const int64_t inner = op.inner, planes = op.n / inner;
+#pragma omp parallel for num_threads(loopThreads(op.n)) schedule(static)
+  for (int64_t plane = 0; plane < planes; ++plane) {
+    const double step = steps[plane % channels];
+    for (int64_t i = plane * inner, e = i + inner; i < e; ++i)
+      dst[i] = convertOne<S, D>(src[i], step);
+  }
+}
 
 /// Largest |real value| over the finite elements (NaN and inf compare
 /// false), as a double.
@@ -71,6 +108,15 @@ void convert(const S *src, D *dst, int64_t n, double srcStep, double dstStep) {
 template <typename S>
 void quantizeFrom(const QuantizeOp &op, qrt_exec *exec, const S *src,
                   void *dst) {
+  if (op.channels) {
+    if constexpr (std::is_same_v<S, float>) {
+      if (op.dstType == QRT_U8)
+        return convertChannels(op, src, static_cast<uint8_t *>(dst));
+      return convertChannels(op, src, static_cast<int8_t *>(dst));
+    } else if constexpr (sizeof(S) == 1) {
+      return convertChannels(op, src, static_cast<float *>(dst));
+    }
+  }
   const double srcStep =
       std::is_floating_point_v<S> ? 1.0 : stepOf(exec, op.srcQ, "src_q");
   double dstStep = 1;
@@ -149,40 +195,82 @@ void addWithRhs(const QuantizedAddOp &op, const A *a, const void *b, void *dst,
 
 } // namespace
 
+namespace {
+
+/// What both quantize inits check and set; `steps` non-null for
+/// qrt_quantize_channels_init.
+void initQuantize(qrt_model *model, int32_t opId, const qrt_quantize_desc *desc,
+                  const float *steps, bool perChannel) {
+  checkInit(model, opId, desc, desc ? desc->abi_version : 0);
+  const qrt_quantize_desc &d = *desc;
+  requireDtype(d.src_dtype, "src", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
+  requireDtype(d.dst_dtype, "dst", {QRT_F32, QRT_S8, QRT_U8});
+  require(d.src_dtype != QRT_F32 || d.dst_dtype != QRT_F32,
+          "f32 -> f32 is no quantization (use qrt_copy)");
+  require(d.num_elements >= 0, "num_elements must be >= 0, got ",
+          d.num_elements);
+  auto op = std::make_unique<QuantizeOp>();
+  op->srcType = d.src_dtype;
+  op->dstType = d.dst_dtype;
+  op->n = d.num_elements;
+  if (!perChannel) {
+    require(d.layout == 0 && d.channels == 0 && d.inner == 0,
+            "layout, channels and inner must be zero (per-channel steps "
+            "go through qrt_quantize_channels_init)");
+  } else {
+    require((d.src_dtype == QRT_F32) != (d.dst_dtype == QRT_F32) &&
+                d.src_dtype != QRT_S32,
+            "per-channel steps quantize f32 to s8/u8 or dequantize s8/u8 "
+            "to f32");
+    require(d.layout == QRT_LAYOUT_NCHW || d.layout == QRT_LAYOUT_NHWC,
+            "layout must be NCHW or NHWC, got ", d.layout);
+    require(d.channels > 0 && d.inner > 0,
+            "channels and inner must be > 0, got ", d.channels, " and ",
+            d.inner);
+    require(d.num_elements % (d.channels * d.inner) == 0, "num_elements (",
+            d.num_elements, ") must be a multiple of channels * inner");
+    requireNonNull(steps, "steps");
+    for (int64_t c = 0; c < d.channels; ++c) {
+      require(std::isfinite(steps[c]) && steps[c] > 0, "steps[", c,
+              "] must be finite and > 0, got ", steps[c]);
+      op->channelSteps.push_back(steps[c]);
+    }
+    op->layout = d.layout;
+    op->channels = d.channels;
+    op->inner = d.inner;
+  }
+  if (d.src_dtype != QRT_F32 && !perChannel) {
+    checkQParam(d.src_q, "src_q", *op);
+    op->srcQ = d.src_q;
+  }
+  if (d.dst_dtype != QRT_F32 && !perChannel) {
+    checkQParam(d.dst_q, "dst_q", *op);
+    op->dstQ = d.dst_q;
+  }
+  const char *names[] = {"dequantize", "quantize", "requantize"};
+  op->info = std::string("loop ") +
+             (d.dst_dtype == QRT_F32   ? names[0]
+              : d.src_dtype == QRT_F32 ? names[1]
+                                       : names[2]) +
+             (perChannel                                     ? " (per channel)"
+              : d.dst_dtype != QRT_F32 && !isStatic(d.dst_q) ? " (dynamic)"
+                                                             : "");
+  install(model, opId, std::move(op));
+}
+
+} // namespace
+
 extern "C" int32_t qrt_quantize_init(qrt_model *model, int32_t opId,
                                      const qrt_quantize_desc *desc) {
-  return guarded(opId, "quantize", [&] {
-    checkInit(model, opId, desc, desc ? desc->abi_version : 0);
-    const qrt_quantize_desc &d = *desc;
-    requireDtype(d.src_dtype, "src", {QRT_F32, QRT_S8, QRT_U8, QRT_S32});
-    requireDtype(d.dst_dtype, "dst", {QRT_F32, QRT_S8, QRT_U8});
-    require(d.src_dtype != QRT_F32 || d.dst_dtype != QRT_F32,
-            "f32 -> f32 is no quantization (use qrt_copy)");
-    require(d.num_elements >= 0, "num_elements must be >= 0, got ",
-            d.num_elements);
-    require(d.reserved0 == 0, "reserved fields must be zero");
-    checkReserved(d.reserved);
-    auto op = std::make_unique<QuantizeOp>();
-    op->srcType = d.src_dtype;
-    op->dstType = d.dst_dtype;
-    op->n = d.num_elements;
-    if (d.src_dtype != QRT_F32) {
-      checkQParam(d.src_q, "src_q", *op);
-      op->srcQ = d.src_q;
-    }
-    if (d.dst_dtype != QRT_F32) {
-      checkQParam(d.dst_q, "dst_q", *op);
-      op->dstQ = d.dst_q;
-    }
-    const char *names[] = {"dequantize", "quantize", "requantize"};
-    op->info =
-        std::string("loop ") +
-        (d.dst_dtype == QRT_F32   ? names[0]
-         : d.src_dtype == QRT_F32 ? names[1]
-                                  : names[2]) +
-        (d.dst_dtype != QRT_F32 && !isStatic(d.dst_q) ? " (dynamic)" : "");
-    install(model, opId, std::move(op));
-  });
+  return guarded(opId, "quantize",
+                 [&] { initQuantize(model, opId, desc, nullptr, false); });
+}
+
+extern "C" int32_t qrt_quantize_channels_init(qrt_model *model, int32_t opId,
+                                              const qrt_quantize_desc *desc,
+                                              const float *steps) {
+  return guarded(opId, "quantize",
+                 [&] { initQuantize(model, opId, desc, steps, true); });
 }
 
 extern "C" int32_t qrt_quantize_run(qrt_model *model, qrt_exec *exec,

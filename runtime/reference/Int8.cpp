@@ -193,10 +193,55 @@ static Status checkInt8Operands(const char *kernel, const QTensor &input,
   return Status::success();
 }
 
+/// Per-channel input steps (depthwise only) folded into the weight steps,
+/// with input step 1: the contract of Int8ConvParams::inputSteps.
+static Status foldInputSteps(const QTensor &input, const Int8ConvParams &params,
+                             int64_t outChannels, QTensor &folded,
+                             Int8ConvParams &foldedParams) {
+  const char *kernel = "int8Conv";
+  int64_t channels = input.shape.size() > 1 ? input.shape[1] : 0;
+  if (int64_t(params.inputSteps.size()) != channels ||
+      params.conv.groups != channels || channels == 0 ||
+      outChannels % channels != 0)
+    return fail(kernel, ": per-channel input steps need a depthwise "
+                        "convolution and one step per input channel");
+  if (params.weightSteps.size() != 1 &&
+      int64_t(params.weightSteps.size()) != outChannels)
+    return fail(kernel, ": weightSteps must hold 1 or ", outChannels, " steps");
+  for (float step : params.inputSteps)
+    if (!(step > 0) || !std::isfinite(step))
+      return fail(kernel, ": input steps must be finite and > 0");
+  int64_t multiplier = outChannels / channels;
+  foldedParams = params;
+  foldedParams.inputSteps.clear();
+  foldedParams.weightSteps.resize(outChannels);
+  for (int64_t o = 0; o < outChannels; ++o) {
+    float w = params.weightSteps.size() == 1 ? params.weightSteps[0]
+                                             : params.weightSteps[o];
+    foldedParams.weightSteps[o] =
+        float(double(params.inputSteps[o / multiplier]) * double(w));
+  }
+  folded = input;
+  folded.step = 1;
+  return Status::success();
+}
+
 Status int8Conv(const QTensor &input, TensorRef<const int8_t> weight,
                 ConstF32 bias, const Int8ConvParams &params, const QTensor &sum,
                 const QOutput &output, int64_t *numAccSaturated) {
   const char *kernel = "int8Conv";
+  if (!params.inputSteps.empty()) {
+    if (weight.shape.empty())
+      return fail(kernel, ": weight must have a shape");
+    QTensor folded;
+    Int8ConvParams foldedParams;
+    if (Status s = foldInputSteps(input, params, weight.shape[0], folded,
+                                  foldedParams);
+        !s)
+      return s;
+    return int8Conv(folded, weight, bias, foldedParams, sum, output,
+                    numAccSaturated);
+  }
   if (Status s = checkOperand(kernel, "weight", weight.data, weight.shape); !s)
     return s;
   if (Status s = checkOperand(kernel, "input", input.data, input.shape); !s)

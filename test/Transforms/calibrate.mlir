@@ -185,6 +185,6 @@ func.func @raw_input(%x: tensor<1x2x4x4xi8> {q.name = "raw"}, %u: tensor<1x2x4x4
 // RUN: not q-opt %s --q-calibrate="table=%S/Inputs/calib-reversed.json" 2>&1 | FileCheck %s --check-prefix=REVERSED
 // REVERSED: q-calibrate: {{.*}}calib-reversed.json: tensor 'data': min 2 > max 1
 // RUN: not q-opt %s --q-calibrate="table=%S/Inputs/calib-unknown-field.json" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: q-calibrate: {{.*}}calib-unknown-field.json: tensor 'data': unknown field "mni" (expected min, max, observed_min, observed_max, method)
+// UNKNOWN: q-calibrate: {{.*}}calib-unknown-field.json: tensor 'data': unknown field "mni" (expected min, max, observed_min, observed_max, negative_fraction, channel_min, channel_max, method)
 // RUN: not q-opt %s --q-calibrate="table=%S/Inputs/calib-no-min.json" 2>&1 | FileCheck %s --check-prefix=NO-MIN
 // NO-MIN: q-calibrate: {{.*}}calib-no-min.json: tensor 'data' needs both "min" and "max"

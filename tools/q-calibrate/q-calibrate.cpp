@@ -52,8 +52,8 @@ static cl::opt<std::string>
                cl::value_desc("calib.json"), cl::cat(category));
 static cl::opt<std::string>
     mode("mode",
-         cl::desc("naive (min/max), entropy (KL, MXNet >= 1.6) or "
-                  "percentile"),
+         cl::desc("naive (min/max), entropy (KL, MXNet >= 1.6), "
+                  "percentile or mse (least squared error)"),
          cl::init("entropy"), cl::cat(category));
 static cl::opt<double>
     percentile("percentile",

@@ -97,7 +97,7 @@ static cl::opt<std::string> calibData(
     cl::value_desc("FILE,..."), cl::cat(int8Category));
 static cl::opt<std::string>
     calibMode("calib-mode",
-              cl::desc("naive, entropy or percentile (default entropy)"),
+              cl::desc("naive, entropy, percentile or mse (default entropy)"),
               cl::init("entropy"), cl::cat(int8Category));
 static cl::opt<unsigned>
     calibBatches("calib-batches",
@@ -118,6 +118,12 @@ static cl::opt<bool> calibTableStrict(
     cl::desc("a --calib-table that lacks some tensor the model needs is an "
              "error (default: a warning; no tensor at all is always an "
              "error)"),
+    cl::init(false), cl::cat(int8Category));
+static cl::opt<bool> allowClipping(
+    "allow-clipping",
+    cl::desc("with --dtype=uint8: quantize tensors with negative values to "
+             "uint8 anyway (clipping them to 0) with a warning; default: an "
+             "error naming them"),
     cl::init(false), cl::cat(int8Category));
 static driver::QuantizeFlags quantizeFlags(int8Category);
 
@@ -216,6 +222,7 @@ llvm::Expected<driver::CompileOptions> checkFlags() {
     return error("--calib-table-strict checks a --calib-table that is read "
                  "(without --calib-data)");
   options.calibStrict = calibTableStrict;
+  options.allowClipping = allowClipping;
   return options;
 }
 

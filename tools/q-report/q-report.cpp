@@ -58,9 +58,9 @@ static cl::opt<std::string>
     calibData("calib-data",
               cl::desc("calibration data, as q-calibrate's --data"),
               cl::value_desc("FILE,..."), cl::cat(category));
-static cl::opt<std::string> calibMode("calib-mode",
-                                      cl::desc("naive, entropy or percentile"),
-                                      cl::init("entropy"), cl::cat(category));
+static cl::opt<std::string>
+    calibMode("calib-mode", cl::desc("naive, entropy, percentile or mse"),
+              cl::init("entropy"), cl::cat(category));
 static cl::opt<unsigned>
     calibBatches("calib-batches",
                  cl::desc("calibration batches (default: all)"), cl::init(0),

@@ -146,6 +146,37 @@ TEST(StatisticsTest, DegenerateTensorsGetUsableRanges) {
   }
 }
 
+TEST(StatisticsTest, NegativeShareAndPerChannelRanges) {
+  // Two samples of 3 channels x 2 values (NCHW): channel c holds c-scaled
+  // values; channel 2 only zeros, which gets a usable range from the tensor
+  // (not an empty one). A NaN is left out everywhere.
+  for (Mode mode : {Mode::Naive, Mode::Entropy}) {
+    CollectOptions options;
+    options.mode = mode;
+    options.skipNonFinite = true;
+    options.channelLayouts = {{3, 2}, {}};
+    StatisticsCollector stats({"t", "u"}, options);
+    float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> t = {-1, 2, -10, 20, 0, 0, 0.5f, nan, 30, -4, 0, 0};
+    std::vector<float> u = {-1, 1, 1, 1};
+    ASSERT_FALSE(
+        bool(stats.addBatch(0, {t.data(), u.data()}, {t.size(), u.size()})));
+    auto summaries = stats.finish();
+    ASSERT_TRUE(bool(summaries)) << llvm::toString(summaries.takeError());
+    const TensorSummary &st = (*summaries)[0];
+    EXPECT_DOUBLE_EQ(st.negativeFraction, 3.0 / 11);
+    EXPECT_EQ(st.channelMin, (std::vector<double>{-1, -10, st.range.min}));
+    EXPECT_EQ(st.channelMax, (std::vector<double>{2, 30, st.range.max}));
+    const TensorSummary &su = (*summaries)[1];
+    EXPECT_DOUBLE_EQ(su.negativeFraction, 0.25);
+    EXPECT_TRUE(su.channelMin.empty());
+    // The table carries them.
+    qcalib::CalibrationTable table = stats.table(*summaries);
+    EXPECT_EQ(table.find("t")->channelMin, st.channelMin);
+    EXPECT_EQ(table.find("t")->negativeFraction, 3.0 / 11);
+  }
+}
+
 TEST(StatisticsTest, EmptyTensorIsAnError) {
   CollectOptions options;
   options.mode = Mode::Naive;

@@ -32,6 +32,12 @@ CalibrationTable sample() {
   table.set({"conv1_output", -0.1 - 1e-16, 1.0 / 3.0, std::nullopt,
              std::nullopt, "naive"});
   table.set({"tiny", -1e-30, 4.9e-324, std::nullopt, std::nullopt, ""});
+  // A depthwise input: the share below zero and per-channel ranges.
+  TableEntry channels{"prelu0_output", -2.5, 3.0, -4.0, 5.0, "entropy"};
+  channels.negativeFraction = 0.123456789;
+  channels.channelMin = {-0.1, -2.5, 0.0};
+  channels.channelMax = {1.0 / 3.0, 0.25, 1e-30};
+  table.set(channels);
   return table;
 }
 
@@ -58,6 +64,9 @@ TEST(TableTest, RoundTripKeepsEveryValueExactly) {
     EXPECT_EQ(got->observedMin, want.observedMin) << want.name;
     EXPECT_EQ(got->observedMax, want.observedMax) << want.name;
     EXPECT_EQ(got->method, want.method) << want.name;
+    EXPECT_EQ(got->negativeFraction, want.negativeFraction) << want.name;
+    EXPECT_EQ(got->channelMin, want.channelMin) << want.name;
+    EXPECT_EQ(got->channelMax, want.channelMax) << want.name;
   }
   // Printing what was read gives the same entries (sorted by name).
   auto again = parseCalibrationTable(print(*back), "t.json");
@@ -130,7 +139,20 @@ TEST(TableTest, ReaderNamesFileEntryAndField) {
             "t.json: tensor 'data': \"min\" must be a finite number");
   EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "mx": 1}})"),
             "t.json: tensor 'data': unknown field \"mx\" (expected min, max, "
-            "observed_min, observed_max, method)");
+            "observed_min, observed_max, negative_fraction, channel_min, "
+            "channel_max, method)");
+  EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": [0]}})"),
+            "t.json: tensor 'data': \"channel_min\" and \"channel_max\" must "
+            "have one value per channel each");
+  EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": 0}})"),
+            "t.json: tensor 'data': \"channel_min\" must be an array of "
+            "numbers");
+  EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": [0, "a"], )"
+                 R"("channel_max": [1, 1]}})"),
+            "t.json: tensor 'data': \"channel_min\" must hold finite numbers");
+  EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "channel_min": [0, 2], )"
+                 R"("channel_max": [1, 1]}})"),
+            "t.json: tensor 'data': channel 1: min 2 > max 1");
   EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1, "method": 1}})"),
             "t.json: tensor 'data': \"method\" must be a string");
   EXPECT_EQ(with(R"({"data": {"min": 0, "max": 1}})"), "");

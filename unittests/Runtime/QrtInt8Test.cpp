@@ -274,6 +274,104 @@ TEST(QrtInt8Fc, AccumulatorIsExactWithUnitSteps) {
 // Quantize / dequantize / requantize
 //===----------------------------------------------------------------------===//
 
+TEST(QrtInt8Conv, PerChannelInputStepsOnDepthwise) {
+  // One input step per channel (issue #17): the compiler folds them into
+  // the weight steps; the reference applies them per channel. The s32 +
+  // double epilogue must match bit for bit, oneDNN within 1 LSB.
+  seed(75);
+  std::vector<Int8ConvSpec> specs;
+  for (int i = 0; i < 40; ++i) {
+    Int8ConvSpec c = randomConv();
+    c.groups = c.inChannels = randomInt(rng(), 2, 17);
+    c.outChannels = c.groups * randomInt(rng(), 1, 2);
+    c.dynamicSrc = false;
+    c.channelSteps = true;
+    specs.push_back(c);
+  }
+  runAll("int8 conv per-channel input steps", specs, runInt8Conv);
+  setenv("QRT_INT8_EPILOGUE", "1", 1);
+  runAll("int8 conv per-channel input steps, epilogue", specs, runInt8Conv);
+  unsetenv("QRT_INT8_EPILOGUE");
+}
+
+namespace {
+
+/// qrt_quantize_channels_init against the reference quantize of each
+/// channel's values with that channel's step.
+void checkQuantizeChannels(int32_t layout, int32_t dstType) {
+  SCOPED_TRACE(std::string(layout == QRT_LAYOUT_NHWC ? "nhwc" : "nchw") +
+               " -> " + dtypeName(dstType));
+  const int64_t n = 2, channels = 5, inner = 6;
+  QBuffer src(QRT_F32, {n * channels * inner});
+  std::vector<float> steps(channels);
+  for (int64_t c = 0; c < channels; ++c)
+    steps[c] = float(uniform(0.001, 0.5));
+  for (int64_t i = 0; i < src.size(); ++i)
+    src.set(i, uniform(-100, 100) * (i % 3 == 0 ? 0.01 : 1));
+  QBuffer expected(dstType, src.shape);
+  for (int64_t i = 0; i < src.size(); ++i) {
+    int64_t c =
+        layout == QRT_LAYOUT_NHWC ? i % channels : (i / inner) % channels;
+    QBuffer one(QRT_F32, {1});
+    one.set(0, src.at(i));
+    QBuffer q(dstType, {1}, steps[c]);
+    ASSERT_OK(ref::convertQuantized(one.view(), q.out()));
+    std::memcpy(expected.bytes.data() + i, q.bytes.data(), 1);
+  }
+  qrt_quantize_desc d{};
+  d.abi_version = QRT_ABI_VERSION;
+  d.src_dtype = QRT_F32;
+  d.dst_dtype = dstType;
+  d.num_elements = src.size();
+  d.layout = layout;
+  d.channels = channels;
+  d.inner = inner;
+  ModelPtr model = makeModel(2);
+  ASSERT_QRT(qrt_quantize_channels_init(model.get(), 0, &d, steps.data()));
+  EXPECT_NE(std::string(qrt_op_info(model.get(), 0)).find("per channel"),
+            std::string::npos);
+  ExecPtr exec = makeExec(model.get());
+  QBuffer actual(dstType, src.shape);
+  ASSERT_QRT(
+      qrt_quantize_run(model.get(), exec.get(), 0, src.data(), actual.data()));
+  EXPECT_EQ(actual.bytes, expected.bytes) << compare(actual, expected).str();
+  // And back to f32 (what q-report reads): (float)(q * step[c]).
+  qrt_quantize_desc back = d;
+  back.src_dtype = dstType;
+  back.dst_dtype = QRT_F32;
+  ASSERT_QRT(qrt_quantize_channels_init(model.get(), 1, &back, steps.data()));
+  ExecPtr exec2 = makeExec(model.get());
+  QBuffer real(QRT_F32, src.shape);
+  ASSERT_QRT(qrt_quantize_run(model.get(), exec2.get(), 1, actual.data(),
+                              real.data()));
+  for (int64_t i = 0; i < src.size(); ++i) {
+    int64_t c =
+        layout == QRT_LAYOUT_NHWC ? i % channels : (i / inner) % channels;
+    EXPECT_EQ(real.at(i), double(float(actual.at(i) * double(steps[c])))) << i;
+  }
+  // The plain init refuses the per-channel fields, and the per-channel
+  // one bad steps and shapes.
+  ModelPtr bad = makeModel(3);
+  EXPECT_QRT_ERROR(qrt_quantize_init(bad.get(), 0, &d),
+                   QRT_ERR_INVALID_ARGUMENT, "per-channel");
+  steps[1] = 0;
+  EXPECT_QRT_ERROR(qrt_quantize_channels_init(bad.get(), 1, &d, steps.data()),
+                   QRT_ERR_INVALID_ARGUMENT, "steps[1]");
+  steps[1] = 1;
+  d.inner = 7;
+  EXPECT_QRT_ERROR(qrt_quantize_channels_init(bad.get(), 2, &d, steps.data()),
+                   QRT_ERR_INVALID_ARGUMENT, "multiple");
+}
+
+} // namespace
+
+TEST(QrtInt8Quantize, PerChannelStepsNchwAndNhwc) {
+  seed(76);
+  for (int32_t layout : {QRT_LAYOUT_NCHW, QRT_LAYOUT_NHWC})
+    for (int32_t dst : {QRT_S8, QRT_U8})
+      checkQuantizeChannels(layout, dst);
+}
+
 namespace {
 
 /// Runs qrt_quantize on `src` into `dstType` and checks it bit for bit.

@@ -197,6 +197,9 @@ struct Int8ConvSpec {
   int64_t weightMultiple = 1;
   /// All steps 1 and integer biases: f32 outputs are the accumulators.
   bool unitSteps = false;
+  /// Depthwise only: one input step per channel (Int8ConvParams::inputSteps),
+  /// given to qrt_conv folded into the weight steps as the compiler does.
+  bool channelSteps = false;
 };
 
 inline std::string describe(const Int8ConvSpec &c) {
@@ -264,6 +267,22 @@ inline Int8Result runInt8Conv(const Int8ConvSpec &c) {
   params.weightSteps.resize(c.perChannel ? c.outChannels : 1);
   for (float &s : params.weightSteps)
     s = c.unitSteps ? 1.f : float(uniform(0.002, 0.02));
+  // What the compiler hands qrt_conv for per-channel input steps: input
+  // step 1, weight step float(in[o / multiplier] * w[o]) (Convolution.cpp
+  // of q-lower-to-onednn).
+  std::vector<float> qrtSteps = params.weightSteps;
+  if (c.channelSteps) {
+    params.inputSteps.resize(c.inChannels);
+    for (float &s : params.inputSteps)
+      s = float(uniform(0.002, 0.2));
+    const int64_t multiplier = c.outChannels / c.inChannels;
+    qrtSteps.resize(c.outChannels);
+    for (int64_t o = 0; o < c.outChannels; ++o)
+      qrtSteps[o] =
+          float(double(params.inputSteps[o / multiplier]) *
+                double(params.weightSteps.size() == 1 ? params.weightSteps[0]
+                                                      : params.weightSteps[o]));
+  }
   Floats bias({c.outChannels});
   for (float &b : bias.values)
     b = c.unitSteps ? float(randomInt(rng(), -1000, 1000))
@@ -321,13 +340,15 @@ inline Int8Result runInt8Conv(const Int8ConvSpec &c) {
   d.sum_scale = c.sumScale;
   d.act = c.act;
   d.postsum_act = c.postsum;
-  d.num_weight_steps = static_cast<int32_t>(params.weightSteps.size());
-  d.src_q = c.dynamicSrc ? qrt_qparam{0, 0} : qrt_qparam{src.step, 0};
+  d.num_weight_steps = static_cast<int32_t>(qrtSteps.size());
+  d.src_q = c.channelSteps ? qrt_qparam{1, 0}
+            : c.dynamicSrc ? qrt_qparam{0, 0}
+                           : qrt_qparam{src.step, 0};
   d.dst_q = {dstStep, 0};
   d.sum_q = c.dynamicSum ? qrt_qparam{0, 1} : qrt_qparam{sum.step, 0};
   ModelPtr model = makeModel(1);
   if (qrt_conv_init(model.get(), 0, &d, weight.data(), bias.values.data(),
-                    params.weightSteps.data()) != QRT_OK) {
+                    qrtSteps.data()) != QRT_OK) {
     ADD_FAILURE() << "init: " << qrt_last_error();
     return result;
   }

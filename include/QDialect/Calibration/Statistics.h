@@ -26,12 +26,13 @@
 
 namespace q::calibrate {
 
-enum class Mode { Naive, Entropy, Percentile };
+enum class Mode { Naive, Entropy, Percentile, Mse };
 
-/// "naive", "entropy", "percentile".
+/// "naive", "entropy", "percentile", "mse".
 const char *modeName(Mode mode);
 /// The mode a --mode / --calib-mode text names; a bad one is
-/// "<option>=<value> is not valid; expected naive, entropy or percentile".
+/// "<option>=<value> is not valid; expected naive, entropy, percentile or
+/// mse".
 llvm::Expected<Mode> parseMode(llvm::StringRef value, llvm::StringRef option);
 /// "int8", "uint8", "auto".
 const char *typeName(qcalib::QuantizedType type);
@@ -49,6 +50,13 @@ struct CollectOptions {
   /// requantize asks for; empty: `type` for all. A relu output that
   /// q-quantize makes uint8 even under dtype=int8 calibrates as unsigned.
   std::vector<qcalib::QuantizedType> tensorTypes;
+  /// Per tensor (in `names` order; empty or shorter: none), the layout of
+  /// a tensor to collect per-channel min/max for: `channels` channels of
+  /// `inner` contiguous values each, repeated over the batch (NCHW).
+  struct ChannelLayout {
+    int64_t channels = 0, inner = 0;
+  };
+  std::vector<ChannelLayout> channelLayouts;
 };
 
 /// The outcome for one tensor.
@@ -59,6 +67,10 @@ struct TensorSummary {
   qcalib::Range range;
   std::string method;
   qcalib::NonFiniteCounts nonFinite;
+  /// The fraction of the finite values below zero.
+  double negativeFraction = 0;
+  /// Per-channel min/max (channelLayouts), else empty.
+  std::vector<double> channelMin, channelMax;
 };
 
 /// Statistics of the observed tensors over the calibration batches.
@@ -85,6 +97,8 @@ public:
 
 private:
   struct Tensor;
+  static void addChannels(Tensor &t, llvm::ArrayRef<float> values,
+                          int64_t inner);
   std::vector<std::string> names_;
   CollectOptions options_;
   std::vector<std::unique_ptr<Tensor>> tensors_;

@@ -14,8 +14,10 @@
 //     }
 //   }
 //
-// `min` and `max` are what the passes use; other fields of an entry
-// (observed_min/observed_max, method, ...) are informational and kept.
+// `min` and `max` are what the passes use, and `channel_min`/`channel_max`
+// (arrays) where a depthwise convolution reads the tensor; other fields of
+// an entry (observed_min/observed_max, method, negative_fraction) are
+// informational and kept.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +42,13 @@ struct TableEntry {
   std::optional<double> observedMin, observedMax;
   /// How min/max were found (naive, entropy, percentile, manual, ...).
   std::string method;
+  /// The fraction of the observed values below zero (what uint8 would
+  /// clip), when calibration counted it.
+  std::optional<double> negativeFraction;
+  /// Per-channel ranges (axis 1) of a tensor only depthwise convolutions
+  /// read: they get one step per channel (docs/CALIBRATION.md). Empty, or
+  /// one min and one max per channel.
+  std::vector<double> channelMin, channelMax;
 };
 
 struct CalibrationTable {

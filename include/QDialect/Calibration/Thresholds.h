@@ -115,6 +115,19 @@ llvm::Expected<std::vector<float>> smoothDistribution(llvm::ArrayRef<float> p,
 llvm::Expected<Range> percentileRange(const HistogramRef &hist, double percent,
                                       QuantizedType type = QuantizedType::Int8);
 
+//===----------------------------------------------------------------------===//
+// Least squared error
+//===----------------------------------------------------------------------===//
+
+/// The threshold th that minimizes the expected squared quantization error
+/// of the histogram's values (each bin's count at its centre): clipping
+/// error (|x| - th)^2 beyond th, rounding error step^2 / 12 within, with
+/// step = th / 127.5 (th / 255.5 in the unsigned case). Candidates are the
+/// bin edges on the positive side, capped at the data's max |x|; range
+/// (-th, th), or (0, th) in the unsigned case.
+llvm::Expected<Range> mseRange(const HistogramRef &hist,
+                               QuantizedType type = QuantizedType::Int8);
+
 } // namespace qcalib
 
 #endif // QDIALECT_CALIBRATION_THRESHOLDS_H

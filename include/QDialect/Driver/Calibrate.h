@@ -72,10 +72,14 @@ namespace mlir::q::driver {
 /// The names (TensorNames.h) of the tensors q-quantize with `options`
 /// needs calibrated, in program order; `fused` is the fp32 module after
 /// canonicalize and q-fuse{mode=int8}, and is left unchanged. `types`
-/// receives the quantized type each range is asked for.
-llvm::Expected<std::vector<std::string>>
-calibrationTargets(ModuleOp fused, const QuantizeOptions &options,
-                   std::vector<qcalib::QuantizedType> *types = nullptr);
+/// receives the quantized type each range is asked for; `layouts` the
+/// channel layout of each tensor that gets per-channel ranges (channels 0
+/// for the others).
+llvm::Expected<std::vector<std::string>> calibrationTargets(
+    ModuleOp fused, const QuantizeOptions &options,
+    std::vector<qcalib::QuantizedType> *types = nullptr,
+    std::vector<::q::calibrate::CollectOptions::ChannelLayout> *layouts =
+        nullptr);
 
 /// Appends the values of @main named `names` (function arguments and op
 /// results) to its results, in that order, named `q.name` = the tensor

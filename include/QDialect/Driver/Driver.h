@@ -138,6 +138,8 @@ struct CompileOptions {
   std::optional<qcalib::CalibrationTable> calibration;
   std::string calibTable;
   bool calibStrict = false;
+  /// A negative range quantized to uint8 is a warning, not an error.
+  bool allowClipping = false;
   /// onednn, auto (ops marked q.backend = "onednn" by selectBackends stay
   /// for oneDNN), or loops (q-lower-to-loops with `isa` before the oneDNN
   /// lowering, which takes what the loops do not).

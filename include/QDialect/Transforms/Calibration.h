@@ -19,6 +19,21 @@ namespace mlir::q {
 /// from (after the same q-fuse), which is where q-calibrate observes it.
 std::vector<std::string> calibrationTargetNames(ModuleOp quantized);
 
+/// The number of channels (axis 1) of the 8-bit tensor `quantized` when
+/// every reader is a depthwise convolution (groups == input channels > 1)
+/// reading it as its input, so that one step per channel costs nothing in
+/// integer arithmetic (docs/CALIBRATION.md, per-channel steps); else 0.
+int64_t depthwiseOnlyChannels(Value quantized);
+
+/// The tensors of calibrationTargetNames that q-calibrate gives one step
+/// per channel (depthwiseOnlyChannels of a q.quantize of f32 data), with
+/// their channel count and the number of values per channel and sample.
+struct ChannelTarget {
+  std::string name;
+  int64_t channels = 0, inner = 0;
+};
+std::vector<ChannelTarget> perChannelTargets(ModuleOp quantized);
+
 } // namespace mlir::q
 
 #endif // QDIALECT_TRANSFORMS_CALIBRATION_H

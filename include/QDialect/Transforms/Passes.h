@@ -35,6 +35,11 @@ struct Int8PipelineOptions
       llvm::cl::desc("a table that lacks a tensor the module needs is an "
                      "error"),
       llvm::cl::init(false)};
+  Option<bool> allowClipping{
+      *this, "allow-clipping",
+      llvm::cl::desc("a negative range quantized to uint8 is a warning, "
+                     "not an error"),
+      llvm::cl::init(false)};
   ListOption<std::string> exclude{
       *this, "exclude", llvm::cl::desc("node names to keep in fp32")};
   ListOption<std::string> excludeOps{
@@ -58,7 +63,8 @@ std::unique_ptr<Pass> createQQuantize(const QuantizeOptions &options);
 /// q-calibrate on a table already in memory (the driver's own
 /// calibration); `source` names it in messages.
 std::unique_ptr<Pass> createQCalibrate(qcalib::CalibrationTable table,
-                                       std::string source, bool strict);
+                                       std::string source, bool strict,
+                                       bool allowClipping = false);
 
 /// The int8 flow with `calibrate` (a q-calibrate pass, or null for ranges
 /// found at run time): canonicalize, q-fuse{mode=int8}, q-quantize,

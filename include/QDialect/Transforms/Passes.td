@@ -84,6 +84,12 @@ def QCalibrate : Pass<"q-calibrate", "::mlir::ModuleOp"> {
     tensors the module needs is an error (another model's table); a partial
     one is a warning with the counts and the first names missing and the
     entries that name no tensor of the module, an error with `strict`.
+    A tensor with a negative range that would be quantized to uint8
+    (`dtype=uint8`) loses its negative values: an error naming the tensors
+    and the fraction of their calibration values below zero, a warning with
+    `allow-clipping`. Tensors that only depthwise convolutions read and
+    whose table entry has `channel_min`/`channel_max` get one step per
+    channel (`!quant.uniform<i8:f32:1, {...}>`).
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let options = [
@@ -91,6 +97,9 @@ def QCalibrate : Pass<"q-calibrate", "::mlir::ModuleOp"> {
            "The calibration table (JSON) to read">,
     Option<"strict", "strict", "bool", "false",
            "A table that lacks some tensor the module needs is an error">,
+    Option<"allowClipping", "allow-clipping", "bool", "false",
+           "A negative range quantized to uint8 (clipped) is a warning "
+           "instead of an error">,
   ];
 }
 

@@ -18,6 +18,31 @@ using namespace mlir::q;
 
 namespace {
 
+/// A depthwise convolution whose input has one step per channel
+/// (`!quant.uniform<i8:f32:1, {...}>`): channels never mix, so output
+/// channel o's scale is input step[o / multiplier] * weight step[o]. The
+/// runtime gets input step 1 and those products as weight steps, each
+/// rounded to float: float(double(in) * double(w)) (the reference's
+/// per-channel rule, qrt/reference.h int8Conv).
+void foldChannelSteps(Value input, qrt_conv_desc &d,
+                      std::vector<float> &weightSteps) {
+  auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+      llvm::cast<ShapedType>(input.getType()).getElementType());
+  if (!perAxis)
+    return;
+  ArrayRef<double> inSteps = perAxis.getScales();
+  int64_t out = d.out_channels;
+  int64_t multiplier = std::max<int64_t>(1, out / int64_t(inSteps.size()));
+  std::vector<float> folded(out);
+  for (int64_t o = 0; o < out; ++o) {
+    float w = weightSteps.size() == 1 ? weightSteps[0] : weightSteps[o];
+    float in = float(inSteps[o / multiplier]);
+    folded[o] = float(double(in) * double(w));
+  }
+  weightSteps = std::move(folded);
+  d.src_q = {1.0f, 0};
+}
+
 template <typename OpT>
 LogicalResult describeConv(Operation *op, StepBuilder &b) {
   auto conv = cast<OpT>(op);
@@ -68,6 +93,7 @@ LogicalResult describeConv(Operation *op, StepBuilder &b) {
     d.src_q = b.qparamOf(conv.getInput());
     d.weight_dtype = QRT_S8;
     weightSteps = weightStepsOf(conv.getWeight());
+    foldChannelSteps(conv.getInput(), d, weightSteps);
     d.num_weight_steps = weightSteps.size();
     d.dst_dtype = qrtDtypeOf(conv.getResult());
     if (d.dst_dtype != QRT_F32)

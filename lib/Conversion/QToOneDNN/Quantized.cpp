@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Layouts.h"
 #include "Steps.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -26,10 +27,36 @@ LogicalResult describeQuantize(Operation *op, StepBuilder &b) {
   d.src_dtype = qrtDtypeOf(input);
   d.dst_dtype = qrtDtypeOf(result);
   d.num_elements = llvm::cast<ShapedType>(result.getType()).getNumElements();
-  if (d.src_dtype != QRT_F32)
+  auto perAxisOf = [](Value v) {
+    return llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+        llvm::cast<ShapedType>(v.getType()).getElementType());
+  };
+  // One step per channel (axis 1), for a depthwise convolution's input:
+  // quantized from f32, or dequantized to f32 (q-report observes it):
+  // qrt_quantize_channels_init with the steps; src_q/dst_q are unused.
+  auto perAxis = perAxisOf(result) ? perAxisOf(result) : perAxisOf(input);
+  if (d.src_dtype != QRT_F32 && !perAxis)
     d.src_q = b.qparamOf(input);
-  if (d.dst_dtype != QRT_F32)
+  if (perAxis) {
+    auto type = llvm::cast<RankedTensorType>(result.getType());
+    if ((d.src_dtype == QRT_F32) == (d.dst_dtype == QRT_F32) ||
+        perAxis.getQuantizedDimension() != 1)
+      return op->emitOpError("per-channel steps are only lowered for "
+                             "quantizing f32 data or dequantizing to f32, "
+                             "along axis 1");
+    d.src_q = d.dst_q = {1.0f, 0};
+    d.layout = qrtLayoutOf(result);
+    d.channels = type.getDimSize(1);
+    d.inner = 1;
+    for (int64_t i = 2; i < type.getRank(); ++i)
+      d.inner *= type.getDimSize(i);
+    std::vector<float> steps(perAxis.getScales().begin(),
+                             perAxis.getScales().end());
+    b.step.initName = "quantize_channels";
+    b.step.initArgs.push_back({Value(), arrayBytes<float>(steps)});
+  } else if (d.dst_dtype != QRT_F32) {
     d.dst_q = b.defineQParam(result);
+  }
   b.step.name = "quantize";
   b.step.desc = bytesOf(d);
   return b.data(input);
