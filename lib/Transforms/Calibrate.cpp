@@ -281,27 +281,7 @@ CalibratePass::checkCoverage(ModuleOp module, llvm::ArrayRef<std::string> found,
 static bool nonNegativeByConstruction(Operation *op) {
   auto requantize = llvm::dyn_cast<RequantizeOp>(op);
   Operation *def = requantize ? requantize.getInput().getDefiningOp() : nullptr;
-  std::optional<EltwiseAttr> act;
-  if (auto conv = llvm::dyn_cast_if_present<FusedConvOp>(def))
-    act = conv.getSum() ? conv.getPostsumAct() : conv.getAct();
-  else if (auto fc = llvm::dyn_cast_if_present<FusedFullyConnectedOp>(def))
-    act = fc.getAct();
-  if (!act || !*act)
-    return false;
-  switch (act->getKind()) {
-  case EltwiseKind::relu:
-  case EltwiseKind::sigmoid:
-  case EltwiseKind::softrelu:
-  case EltwiseKind::square:
-  case EltwiseKind::sqrt:
-  case EltwiseKind::exp:
-  case EltwiseKind::abs:
-    return true;
-  case EltwiseKind::clip:
-    return act->getAlphaValue() >= 0;
-  default:
-    return false;
-  }
+  return def && producesNonNegative(def);
 }
 
 /// uint8 cannot hold a negative value: a range below zero quantized to

@@ -92,36 +92,6 @@ std::optional<llvm::StringRef> int8Kind(Operation *op) {
   return std::nullopt;
 }
 
-/// Whether an activation's result is never negative.
-bool isNonNegative(std::optional<EltwiseAttr> act) {
-  if (!act || !*act)
-    return false;
-  switch (act->getKind()) {
-  case EltwiseKind::relu:
-  case EltwiseKind::sigmoid:
-  case EltwiseKind::softrelu:
-  case EltwiseKind::square:
-  case EltwiseKind::sqrt:
-  case EltwiseKind::exp:
-  case EltwiseKind::abs:
-    return true;
-  case EltwiseKind::clip:
-    return act->getAlphaValue() >= 0;
-  default:
-    return false;
-  }
-}
-
-/// A fused conv/fc whose final activation makes its output non-negative.
-bool producesNonNegative(Operation *op) {
-  if (auto conv = llvm::dyn_cast<FusedConvOp>(op))
-    return conv.getSum() ? isNonNegative(conv.getPostsumAct())
-                         : isNonNegative(conv.getAct());
-  if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op))
-    return isNonNegative(fc.getAct());
-  return false;
-}
-
 /// Ops that accumulate in int32 and so need a requantize after them.
 bool producesInt32(Operation *op) {
   return llvm::isa<FusedConvOp, FusedFullyConnectedOp, AddOp>(op);
@@ -227,6 +197,36 @@ Value QuantizePass::quantized(OpBuilder &builder, Value value) {
 }
 
 } // namespace
+
+/// Whether an activation's result is never negative.
+static bool isNonNegative(std::optional<EltwiseAttr> act) {
+  if (!act || !*act)
+    return false;
+  switch (act->getKind()) {
+  case EltwiseKind::relu:
+  case EltwiseKind::sigmoid:
+  case EltwiseKind::softrelu:
+  case EltwiseKind::square:
+  case EltwiseKind::sqrt:
+  case EltwiseKind::exp:
+  case EltwiseKind::abs:
+    return true;
+  case EltwiseKind::clip:
+    return act->getAlphaValue() >= 0;
+  default:
+    return false;
+  }
+}
+
+bool mlir::q::producesNonNegative(Operation *op) {
+  if (auto conv = llvm::dyn_cast<FusedConvOp>(op))
+    return conv.getSum() ? isNonNegative(conv.getPostsumAct())
+                         : isNonNegative(conv.getAct());
+  if (auto fc = llvm::dyn_cast<FusedFullyConnectedOp>(op))
+    return isNonNegative(fc.getAct());
+  return false;
+}
+
 
 Value mlir::q::quantizeWeightConstant(OpBuilder &builder, Value weight,
                                       bool perTensor, int weightBits) {

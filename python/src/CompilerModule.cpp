@@ -23,6 +23,7 @@
 #include "QDialect/Driver/Dataset.h"
 #include "QDialect/Driver/Driver.h"
 #include "QDialect/Support/Version.h"
+#include "QDialect/Tools/ToolDefaults.h"
 #include "QDialect/Transforms/QuantizeOptions.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -59,31 +60,7 @@ struct Diagnostics {
   std::vector<std::string> warnings;
 };
 
-std::string format(Diagnostic &d) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
-    os << file.getFilename().strref() << ":" << file.getLine() << ":"
-       << file.getColumn() << ": ";
-  else if (!llvm::isa<UnknownLoc>(d.getLocation()))
-    os << d.getLocation() << ": ";
-  switch (d.getSeverity()) {
-  case DiagnosticSeverity::Error:
-    os << "error: ";
-    break;
-  case DiagnosticSeverity::Warning:
-    os << "warning: ";
-    break;
-  case DiagnosticSeverity::Remark:
-    os << "remark: ";
-    break;
-  case DiagnosticSeverity::Note:
-    os << "note: ";
-    break;
-  }
-  os << d;
-  return text;
-}
+std::string format(Diagnostic &d) { return formatDiagnostic(d); }
 
 /// A context with the driver's dialects whose diagnostics go to `diags`.
 std::unique_ptr<MLIRContext> makeContext(Diagnostics &diags) {

@@ -1,4 +1,5 @@
-//===- ToolDefaults.h - defaults shared by the q command-line tools -*- C++ -*-===//
+//===- ToolDefaults.h - defaults shared by the q command-line tools -*- C++
+//-*-===//
 
 #ifndef QDIALECT_TOOLS_TOOLDEFAULTS_H
 #define QDIALECT_TOOLS_TOOLDEFAULTS_H
@@ -42,37 +43,41 @@ inline void printLocationsByDefault() {
 /// run quietly by another that prints them itself). The op a diagnostic is
 /// about, which for a verifier error on a module is the whole model, is not
 /// printed.
+/// `file:line:col: severity: message` (the location part only when known),
+/// as the tools print a diagnostic.
+inline std::string formatDiagnostic(Diagnostic &d) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
+    os << file.getFilename().strref() << ":" << file.getLine() << ":"
+       << file.getColumn() << ": ";
+  else if (!llvm::isa<UnknownLoc>(d.getLocation()))
+    os << d.getLocation() << ": ";
+  switch (d.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << "remark: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << "note: ";
+    break;
+  }
+  os << d;
+  return text;
+}
+
 inline void setUpDiagnostics(MLIRContext &context, bool warnings = true) {
   context.printOpOnDiagnostic(false);
   context.printStackTraceOnDiagnostic(false);
   auto printed = std::make_shared<std::set<std::string>>();
   context.getDiagEngine().registerHandler(
       [printed, warnings](Diagnostic &diag) {
-        auto format = [](Diagnostic &d) {
-          std::string text;
-          llvm::raw_string_ostream os(text);
-          if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
-            os << file.getFilename().strref() << ":" << file.getLine() << ":"
-               << file.getColumn() << ": ";
-          else if (!llvm::isa<UnknownLoc>(d.getLocation()))
-            os << d.getLocation() << ": ";
-          switch (d.getSeverity()) {
-          case DiagnosticSeverity::Error:
-            os << "error: ";
-            break;
-          case DiagnosticSeverity::Warning:
-            os << "warning: ";
-            break;
-          case DiagnosticSeverity::Remark:
-            os << "remark: ";
-            break;
-          case DiagnosticSeverity::Note:
-            os << "note: ";
-            break;
-          }
-          os << d << "\n";
-          return text;
-        };
+        auto format = [](Diagnostic &d) { return formatDiagnostic(d) + "\n"; };
         std::string text = format(diag);
         if (diag.getSeverity() == DiagnosticSeverity::Warning &&
             (!warnings || !printed->insert(text).second))

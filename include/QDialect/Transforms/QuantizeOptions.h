@@ -96,6 +96,11 @@ llvm::Error checkNodeNames(Operation *root, llvm::ArrayRef<std::string> names,
 llvm::Error badOptionValue(llvm::StringRef option, llvm::StringRef value,
                            llvm::StringRef expected);
 
+/// Whether a fused conv / fc's last activation makes its output never
+/// negative (relu, sigmoid, clip from >= 0, ...): q-quantize then makes its
+/// result uint8 under any dtype (MXNet's IsOutputUInt8).
+bool producesNonNegative(Operation *op);
+
 namespace detail {
 /// llvm::cl parser of one of the enums above, for pass options: a bad
 /// value prints "q-quantize: <option>=<value> is not valid; ...".
