@@ -103,11 +103,16 @@ class CalibrationTable:
         for name, e in self._entries.items():
             row = (f'    {quoted(name)}: {{"min": {_format_double(e["min"])}, '
                    f'"max": {_format_double(e["max"])}')
-            for key in ("observed_min", "observed_max"):
+            # The fields in the order of lib/Calibration/Table.cpp's writer.
+            for key in ("observed_min", "observed_max", "negative_fraction"):
                 if key in e:
                     row += f', "{key}": {_format_double(e[key])}'
             if e.get("method"):
                 row += f', "method": {quoted(e["method"])}'
+            if e.get("channel_min"):
+                for key in ("channel_min", "channel_max"):
+                    values = ", ".join(_format_double(v) for v in e[key])
+                    row += f', "{key}": [{values}]'
             rows.append(row + "}")
         return ("\n".join(lines) + '\n  "tensors": {\n' + ",\n".join(rows) +
                 "\n  }\n}\n")
